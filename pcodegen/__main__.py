@@ -1,0 +1,1 @@
+from pcodegen.cli import main; main()

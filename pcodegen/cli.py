@@ -1,0 +1,228 @@
+"""The `pcodegen` command line (click). Exit 0 on success, 1 on a failed check,
+2 on bad usage or input; user mistakes get one line on stderr, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import CheckFailed, PcgError, UsageError
+
+log = logging.getLogger("pcodegen")
+
+
+class Group(click.Group):
+    """A click group that turns PcgError into a one-line message and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PcgError as exc:
+            click.echo(f"pcodegen: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("pcodegen: interrupted", err=True)
+            ctx.exit(130)
+
+
+def _setup_logging(verbose: int) -> None:
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(processName)s %(name)s: %(message)s", stream=sys.stderr)
+    import multiprocessing_logging
+
+    multiprocessing_logging.install_mp_handler()
+
+
+def emit_json(obj: Any) -> None:
+    click.echo(json.dumps(obj, indent=2, sort_keys=True))
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", count=True, help="More log output (-vv for debug, workers included).")
+@click.version_option(package_name="pcodegen")
+def main(verbose: int) -> None:
+    """Prototype parallel LLVM code generation: partition a module, compile the
+    partitions in worker processes, link them, validate, and report the speedup."""
+    _setup_logging(verbose)
+
+
+@main.command("graph")
+@click.argument("input_path", metavar="INPUT")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def graph_cmd(input_path: str, as_json: bool) -> None:
+    """Summarise the call/reference graph of INPUT (.ll or .bc)."""
+    from .graph import build_graph
+    from .load import load_module
+
+    graph = build_graph(load_module(input_path).ir, input_path)
+    summary = graph.summary()
+    if as_json:
+        emit_json(summary)
+        return
+    for key, value in summary.items():
+        click.echo(f"{key:>16}: {value}")
+
+
+def _plan_lines(plan: Any) -> list[str]:
+    m = plan.metrics
+    lines = [
+        f"strategy {plan.strategy}: {plan.parts} partitions (asked {plan.requested_parts})",
+        f"  costs {m.partition_costs} (total {m.total_cost})",
+        f"  imbalance {m.imbalance:.3f}, cut edges {m.cut_edges}, cut weight {m.cut_weight}",
+        f"  promoted locals {m.promoted_locals}, declarations added {m.declarations_added}",
+        f"  predicted makespan on {m.workers} workers {m.predicted_makespan:.0f} (speedup {m.predicted_speedup:.2f}x)",
+    ]
+    return lines + [f"  note: {n}" for n in plan.notes]
+
+
+@main.command("partition")
+@click.argument("input_path", metavar="INPUT")
+@click.option("-p", "--parts", type=int, default=2, show_default=True, help="Number of partitions.")
+@click.option("-s", "--strategy", default=None, help="Partitioning strategy (see --list).")
+@click.option("-j", "--workers", type=int, default=2, show_default=True, help="Workers assumed for the predicted makespan.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+def partition_cmd(input_path: str, parts: int, strategy: str | None, workers: int, as_json: bool) -> None:
+    """Partition INPUT and print the plan's quality figures."""
+    from .graph import build_graph
+    from .load import load_module
+    from .partition import DEFAULT_STRATEGY, partition
+
+    graph = build_graph(load_module(input_path).ir, input_path)
+    plan = partition(graph, parts, strategy or DEFAULT_STRATEGY, workers)
+    if as_json:
+        emit_json(plan.to_dict())
+    else:
+        click.echo("\n".join(_plan_lines(plan)))
+
+
+@main.command("compile")
+@click.argument("input_path", metavar="INPUT")
+@click.option("-p", "--parts", type=int, default=2, show_default=True, help="Number of partitions.")
+@click.option("-j", "--workers", type=int, default=None, help="Worker processes [default: cores].")
+@click.option("-s", "--strategy", default=None, help="Partitioning strategy.")
+@click.option("--opt", type=int, default=2, show_default=True, help="Optimisation level 0-3.")
+@click.option("--serial", is_flag=True, help="Reference build: whole module, one process, no split.")
+@click.option("--combine", type=click.Choice(["objects", "bitcode"]), default="objects", show_default=True,
+              help="Objects for the system linker, or bitcode linked in one context.")
+@click.option("--emit-bitcode", is_flag=True, help="Also write each partition's optimised bitcode.")
+@click.option("--link", "link_kind", type=click.Choice(["shared", "exe"]), default=None,
+              help="Link the objects into -o FILE with the C compiler driver.")
+@click.option("--link-arg", multiple=True, help="Extra argument for the link (repeatable).")
+@click.option("-o", "--output", required=True, help="Output directory, or the linked file with --link.")
+@click.option("--objdir", default=None, help="With --link: where objects and report.json go [FILE.parts].")
+@click.option("--timeout", type=float, default=None, help="Fail a worker running longer than this (seconds).")
+@click.option("--json", "as_json", is_flag=True, help="Print report.json to stdout.")
+def compile_cmd(input_path: str, parts: int, workers: int | None, strategy: str | None, opt: int, serial: bool,
+                combine: str, emit_bitcode: bool, link_kind: str | None, link_arg: tuple[str, ...], output: str,
+                objdir: str | None, timeout: float | None, as_json: bool) -> None:
+    """Compile INPUT in parallel: partition, compile each partition in its own process,
+    write OUTDIR/part-NNN.o and report.json, optionally link."""
+    from .combine import link_objects
+    from .partition import DEFAULT_STRATEGY
+    from .pipeline import CompileOptions, compile_parallel, compile_serial, cpu_count, object_paths, write_outputs
+
+    opts = CompileOptions(parts=parts, workers=workers if workers is not None else cpu_count(),
+                          strategy=strategy or DEFAULT_STRATEGY, opt=opt, emit_bitcode=emit_bitcode,
+                          combine=combine, timeout=timeout)
+    if link_kind and combine == "bitcode":
+        raise UsageError("--link needs --combine objects")
+    outdir = Path(objdir or f"{output}.parts") if link_kind else Path(output)
+    if link_kind and Path(output).is_dir():
+        raise UsageError(f"{output}: is a directory; with --link, -o names the linked file")
+    run = compile_serial(input_path, opts) if serial else compile_parallel(input_path, opts)
+    write_outputs(run, outdir)
+    report = run.report()
+    if run.symbols is not None and not run.symbols.ok:
+        for line in run.symbols.lines():
+            click.echo(line, err=True)
+        raise CheckFailed(f"symbol check failed: {len(run.symbols.lines())} problem(s); objects kept in {outdir}")
+    if link_kind:
+        link_objects(object_paths(outdir), Path(output), link_kind, list(link_arg))
+    if as_json:
+        emit_json(report)
+        return
+    t = report["timings"]
+    click.echo(f"wrote {outdir}/ ({len(run.results)} object(s))" + (f", linked {output}" if link_kind else ""))
+    if run.plan:
+        click.echo("\n".join(_plan_lines(run.plan)))
+    click.echo("phases: " + ", ".join(f"{k} {v:.2f}s" for k, v in t["phases"].items()))
+    click.echo(f"wall {t['wall_s']:.2f}s, serial-equivalent CPU {t['serial_equivalent_cpu_s']:.2f}s")
+
+
+@main.command("validate")
+@click.argument("outdir", metavar="OUTDIR")
+@click.option("--input", "input_path", required=True, help="The module OUTDIR was compiled from.")
+@click.option("--json", "as_json", is_flag=True, help="Print the symbol report as JSON.")
+def validate_cmd(outdir: str, input_path: str, as_json: bool) -> None:
+    """Check symbol resolution of a compile output against its input, before loading:
+    undefined, duplicate, lost and re-linked symbols. Exit 1 if any is found."""
+    from .load import load_module
+    from .validate import check_objects, symbols_of_ir
+
+    out = Path(outdir)
+    if not out.is_dir():
+        raise UsageError(f"{outdir}: not a compile output directory")
+    objects = sorted(out.glob("*.o"))
+    if not objects:
+        raise UsageError(f"{outdir}: contains no object files")
+    expected: set[str] = set()
+    report_path = out / "report.json"
+    if report_path.exists():
+        try:
+            plan = json.loads(report_path.read_text()).get("plan") or {}
+        except json.JSONDecodeError:
+            raise UsageError(f"{report_path}: not valid JSON") from None
+        expected = set((plan.get("promoted") or {}).values())
+    from .irtext import symbol_name
+
+    report = check_objects(symbols_of_ir(load_module(input_path).ir), objects, {symbol_name(e) for e in expected})
+    if as_json:
+        emit_json(report.to_dict())
+    else:
+        for line in report.lines():
+            click.echo(line)
+        click.echo(f"{len(objects)} objects: " + ("ok" if report.ok else f"{len(report.lines())} problem(s)"))
+    if not report.ok:
+        raise CheckFailed(f"{len(report.lines())} symbol problem(s) in {outdir}")
+
+
+@main.command("demo")
+@click.option("-o", "--output", default="pcodegen-demo", show_default=True, help="Directory for the demo's outputs.")
+@click.option("-p", "--parts", type=int, default=4, show_default=True, help="Number of partitions.")
+@click.option("-j", "--workers", type=int, default=None, help="Worker processes [default: cores].")
+def demo_cmd(output: str, parts: int, workers: int | None) -> None:
+    """Run the main job on the built-in sample: serial and parallel builds, linked,
+    validated, run, and compared."""
+    import subprocess
+    from importlib import resources
+
+    from .combine import link_objects
+    from .pipeline import CompileOptions, compile_parallel, compile_serial, cpu_count, object_paths, write_outputs
+
+    out = Path(output)
+    data = resources.files("pcodegen") / "data"
+    expected = (data / "demo.expected.txt").read_text()
+    with resources.as_file(data / "demo.ll") as sample:
+        opts = CompileOptions(parts=parts, workers=workers or cpu_count())
+        rows = []
+        for mode, compile_fn in (("serial", compile_serial), ("parallel", compile_parallel)):
+            run = compile_fn(sample, opts)
+            write_outputs(run, out / mode)
+            exe = link_objects(object_paths(out / mode), out / f"demo-{mode}", "exe")
+            proc = subprocess.run([str(exe.resolve())], capture_output=True, text=True, timeout=60)
+            same = proc.returncode == 0 and proc.stdout == expected
+            rows.append((mode, run, same))
+    click.echo(f"built-in sample: {len(expected.splitlines())} lines of expected output")
+    for mode, run, same in rows:
+        t = run.report()["timings"]
+        extra = f", {run.plan.parts} partitions, imbalance {run.plan.metrics.imbalance:.3f}" if run.plan else ""
+        sym = "" if run.symbols is None else (", symbols ok" if run.symbols.ok else ", SYMBOL PROBLEMS")
+        click.echo(f"{mode:>9}: wall {t['wall_s']:.2f}s{extra}{sym}, output {'matches' if same else 'DIFFERS'}")
+    click.echo(f"reports: {out / 'serial' / 'report.json'}, {out / 'parallel' / 'report.json'}")
+    if not all(same for *_, same in rows) or any(r.symbols is not None and not r.symbols.ok for _, r, _ in rows):
+        raise CheckFailed("the demo's parallel build does not match the serial one")

@@ -1,0 +1,125 @@
+"""Graph stage: the call/reference graph of a module's definitions, with costs and groups.
+
+Nodes are defined global values (functions, variables, aliases, ifuncs) keyed by their
+IR name; edges carry `calls`, `refs` and `weight` counts. A node's cost is Julia's
+weight, 1 + instructions + basic blocks. Must-stay-together groups (comdat members,
+aliases and ifuncs with their targets, `blockaddress` users with the function) are
+merged into units that no strategy may split; initializer references are kept apart
+as `init_edges`, since only some strategies (Julia's) keep them together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+from networkx.utils import UnionFind
+
+from .irtext import Entity, IRModule
+
+# Special globals every partition gets its own copy of (rebuilt by the split stage).
+PER_PARTITION = {"llvm.used", "llvm.compiler.used"}
+# Local constants up to this many characters of IR may be copied into each user's partition.
+DUPLICABLE_MAX_CHARS = 8192
+
+
+def is_duplicable(e: Entity) -> bool:
+    """A local, address-insignificant constant that references nothing: copying it into
+    every partition that reads it is safe and cheaper than promoting it."""
+    return (e.kind == "variable" and e.is_local and not e.all_refs() and len(e.text) <= DUPLICABLE_MAX_CHARS
+            and " unnamed_addr constant " in e.text.split(", align", 1)[0][:200])
+
+
+@dataclass
+class Unit:
+    """An indivisible set of definitions: a must-stay-together group or one symbol."""
+
+    members: tuple[str, ...]
+    cost: int
+    order: int  # module order of the first member
+
+
+@dataclass
+class ModuleGraph:
+    """Call/reference graph plus the units strategies assign to partitions."""
+
+    g: nx.DiGraph
+    units: list[Unit]
+    init_edges: list[tuple[str, str]] = field(default_factory=list)
+    ir: IRModule | None = None
+    source: str = ""
+
+    @property
+    def total_cost(self) -> int:
+        return sum(u.cost for u in self.units)
+
+    def unit_of(self) -> dict[str, int]:
+        """Symbol -> index into `units`."""
+        return {m: i for i, u in enumerate(self.units) for m in u.members}
+
+    def summary(self) -> dict:
+        g = self.g
+        kinds: dict[str, int] = {}
+        for _, k in g.nodes(data="kind"):
+            kinds[k] = kinds.get(k, 0) + 1
+        groups = [u for u in self.units if len(u.members) > 1]
+        costs = sorted((c for _, c in g.nodes(data="cost")), reverse=True)
+        return {
+            "source": self.source,
+            "nodes": g.number_of_nodes(),
+            "edges": g.number_of_edges(),
+            "kinds": dict(sorted(kinds.items())),
+            "locals": sum(1 for _, loc in g.nodes(data="local") if loc),
+            "duplicable_constants": sum(1 for _, d in g.nodes(data="duplicable") if d),
+            "total_cost": self.total_cost,
+            "largest_costs": costs[:5],
+            "call_edges": sum(1 for *_, c in g.edges(data="calls") if c),
+            "groups": len(groups),
+            "grouped_symbols": sum(len(u.members) for u in groups),
+            "largest_group": max((len(u.members) for u in groups), default=0),
+            "init_edges": len(self.init_edges),
+            "declarations": len(self.ir.declarations) if self.ir else 0,
+            "module_asm": bool(self.ir and self.ir.module_asm),
+        }
+
+
+def build_graph(ir: IRModule, source: str = "") -> ModuleGraph:
+    """Build the graph of `ir`'s definitions."""
+    g = nx.DiGraph()
+    ents = {n: e for n, e in ir.entities.items() if n not in PER_PARTITION}
+    for name, e in ents.items():
+        cost = 1 + e.instructions + e.blocks
+        g.add_node(name, kind=e.kind, cost=cost, instructions=e.instructions, blocks=e.blocks,
+                   linkage=e.linkage, local=e.is_local, order=e.order, comdat=e.comdat,
+                   duplicable=is_duplicable(e))
+    uf = UnionFind(ents)
+    by_comdat: dict[str, list[str]] = {}
+    init_edges: list[tuple[str, str]] = []
+    for name, e in ents.items():
+        for target, count in e.calls.items():
+            if target in ents:
+                g.add_edge(name, target, calls=count, refs=0, weight=count)
+        for target, count in e.refs.items():
+            if target in ents:
+                if g.has_edge(name, target):
+                    d = g.edges[name, target]
+                    d["refs"] += count
+                    d["weight"] += count
+                else:
+                    g.add_edge(name, target, calls=0, refs=count, weight=count)
+                if e.kind == "variable":
+                    init_edges.append((name, target))
+        if e.comdat:
+            by_comdat.setdefault(e.comdat, []).append(name)
+        if e.kind in ("alias", "ifunc"):
+            uf.union(name, *(t for t in e.all_refs() if t in ents))
+        if e.blockaddress:
+            uf.union(name, *(t for t in e.blockaddress if t in ents))
+    for members in by_comdat.values():
+        uf.union(*members)
+    units = []
+    for subset in uf.to_sets():
+        members = tuple(sorted(subset, key=lambda n: ents[n].order))
+        units.append(Unit(members, sum(g.nodes[m]["cost"] for m in members), ents[members[0]].order))
+    units.sort(key=lambda u: u.order)
+    return ModuleGraph(g, units, init_edges, ir, source)

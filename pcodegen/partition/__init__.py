@@ -1,0 +1,48 @@
+"""Partition stage: pluggable strategies that assign the graph's units to partitions.
+
+A strategy is a function `(graph, parts, workers) -> {symbol: partition}` registered
+with `@strategy(name)`; `partition(graph, parts, name, workers)` runs one and wraps its
+answer in a Plan with quality metrics.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..errors import UsageError
+from ..graph import ModuleGraph
+from .plan import Plan, PlanMetrics, list_schedule, make_plan
+
+Strategy = Callable[[ModuleGraph, int, int], dict[str, int]]
+STRATEGIES: dict[str, Strategy] = {}
+DEFAULT_STRATEGY = "julia"
+
+
+def strategy(name: str) -> Callable[[Strategy], Strategy]:
+    """Register a partitioning strategy under `name`."""
+
+    def register(fn: Strategy) -> Strategy:
+        STRATEGIES[name] = fn
+        return fn
+
+    return register
+
+
+def partition(graph: ModuleGraph, parts: int, name: str = DEFAULT_STRATEGY, workers: int = 1) -> Plan:
+    """Partition `graph` into at most `parts` partitions with strategy `name`."""
+    if name not in STRATEGIES:
+        raise UsageError(f"unknown strategy {name!r}; choose one of: {', '.join(sorted(STRATEGIES))}")
+    if parts < 1:
+        raise UsageError(f"--parts must be at least 1, got {parts}")
+    if workers < 1:
+        raise UsageError(f"--workers must be at least 1, got {workers}")
+    if graph.g.number_of_nodes() == 0:
+        raise UsageError("the module defines nothing to partition")
+    assignment = STRATEGIES[name](graph, parts, workers)
+    return make_plan(graph, assignment, name, parts, workers)
+
+
+# Strategy modules register themselves on import.
+from . import basic, gcc, graphlib, llvm, multilevel, rustc  # noqa: E402,F401
+
+__all__ = ["Plan", "PlanMetrics", "STRATEGIES", "DEFAULT_STRATEGY", "partition", "strategy", "list_schedule"]

@@ -1,0 +1,418 @@
+"""pcodegen's own strategy: multilevel partitioning for the lowest makespan with the
+fewest cross-partition references.
+
+1. Coarsen. Units are clustered level by level along their heaviest references (the
+   rating is w^2 / (cost_a * cost_b), so a small function joins the caller it is most
+   tied to before two big functions merge), visiting low-degree units first so that
+   leaves and helpers fold into their callers. A cluster never grows past a fraction
+   of a partition's share, so the coarsest graph can still be balanced.
+2. Initial partitions. On the coarsest graph (a few hundred clusters), grow each
+   partition from a seed by the best cut gain, a few times from different seeds, and
+   also place clusters largest first onto the lightest partition with affinity to their
+   neighbours; refine each and keep the lowest cut.
+3. Uncoarsen and refine. Project back level by level; at each level greedy k-way
+   boundary refinement moves a cluster to the neighbouring partition that lowers the
+   cut most, as long as that partition stays under the load limit (zero-gain moves only
+   when they improve balance, so passes terminate).
+4. Tighten. The load limit at the end is the longest-processing-time bound on the
+   units (what Julia's rule reaches; never less than the biggest unit), so no list
+   schedule of these units beats the plan's makespan by more than LPT's own slack. The
+   overloaded partitions shed the units whose move costs the least cut per unit of cost,
+   and a last refinement pass runs under that limit.
+
+Deterministic: no randomness, ties broken by index. Linear-ish in the graph size.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+from ..graph import ModuleGraph
+from . import strategy
+from .common import lpt_bound, unit_graph
+
+Adj = list[dict[int, int]]
+
+EPS = 0.03  # load slack while refining, before the final tightening
+CLUSTER_SHARE = 8  # a cluster holds at most 1/CLUSTER_SHARE of a partition's share
+COARSE_PER_PART = 24  # stop coarsening at about this many clusters per partition
+
+
+def _cluster(cost: list[int], adj: Adj, cap: float) -> tuple[list[int], int]:
+    """Size-limited heavy-edge clustering: cluster id per node and the cluster count."""
+    n = len(cost)
+    cid = [-1] * n
+    ccost: list[int] = []
+    alone: list[tuple[int, int]] = []  # (node, the node it wanted but could not join)
+    for u in sorted(range(n), key=lambda i: (len(adj[i]), i)):
+        if cid[u] != -1:
+            continue
+        cu = cost[u]
+        conn: dict[int, int] = {}  # candidate key -> weight; key >= 0 cluster, < 0 node
+        for v, w in adj[u].items():
+            key = cid[v] if cid[v] != -1 else -1 - v
+            conn[key] = conn.get(key, 0) + w
+        best_key, best_r = None, 0.0
+        wanted, wanted_w = -1, 0
+        for key, w in conn.items():
+            other = ccost[key] if key >= 0 else cost[-1 - key]
+            if cu + other > cap:
+                if w > wanted_w:
+                    wanted, wanted_w = key, w
+                continue
+            r = w * w / ((cu or 1) * (other or 1))
+            if r > best_r:
+                best_r, best_key = r, key
+        if best_key is None:
+            cid[u] = len(ccost)
+            ccost.append(cu)
+            alone.append((u, wanted if conn else n))
+        elif best_key >= 0:
+            cid[u] = best_key
+            ccost[best_key] += cu
+        else:
+            v = -1 - best_key
+            cid[u] = cid[v] = len(ccost)
+            ccost.append(cu + cost[v])
+    # Two-hop: nodes left alone because the cluster they are tied to is full go
+    # together with the others tied to the same cluster (siblings hanging off one
+    # hub); nodes with no references at all go together in module order.
+    groups: dict[int, list[int]] = {}
+    for u, wanted in alone:
+        if ccost[cid[u]] == cost[u]:
+            groups.setdefault(wanted, []).append(u)
+    for members in groups.values():
+        members.sort()
+        head = -1
+        for u in members:
+            c = cid[u]
+            if head >= 0 and ccost[head] + cost[u] <= cap:
+                ccost[head] += cost[u]
+                ccost[c] = 0
+                cid[u] = head
+            else:
+                head = c
+    # renumber densely
+    dense: dict[int, int] = {}
+    for u in range(n):
+        cid[u] = dense.setdefault(cid[u], len(dense))
+    return cid, len(dense)
+
+
+def _contract(cost: list[int], adj: Adj, cid: list[int], nc: int) -> tuple[list[int], Adj]:
+    ncost = [0] * nc
+    nadj: Adj = [{} for _ in range(nc)]
+    for u, cu in enumerate(cid):
+        ncost[cu] += cost[u]
+        row = nadj[cu]
+        for v, w in adj[u].items():
+            cv = cid[v]
+            if cv != cu:
+                row[cv] = row.get(cv, 0) + w
+    return ncost, nadj
+
+
+def _loads(cost: list[int], part: list[int], k: int) -> list[int]:
+    load = [0] * k
+    for u, p in enumerate(part):
+        load[p] += cost[u]
+    return load
+
+
+def cut_weight(adj: Adj, part: list[int]) -> int:
+    return sum(w for u, row in enumerate(adj) for v, w in row.items() if v > u and part[u] != part[v])
+
+
+def refine(cost: list[int], adj: Adj, part: list[int], load: list[int], maxload: float,
+           passes: int = 6, todo: list[int] | None = None) -> int:
+    """Greedy k-way boundary refinement in place; returns the number of moves."""
+    total_moves = 0
+    nodes = list(range(len(cost))) if todo is None else todo
+    for _ in range(passes):
+        moved = 0
+        dirty: set[int] = set()
+        for u in nodes:
+            row = adj[u]
+            if not row:
+                continue
+            p = part[u]
+            conn: dict[int, int] = {}
+            for v, w in row.items():
+                q = part[v]
+                conn[q] = conn.get(q, 0) + w
+            if len(conn) == 1 and p in conn:
+                continue
+            inw = conn.get(p, 0)
+            cu = cost[u]
+            best_q, best_gain = -1, 0
+            for q, w in conn.items():
+                if q == p or load[q] + cu > maxload:
+                    continue
+                gain = w - inw
+                if gain > best_gain or (gain == best_gain and (best_q == -1 or load[q] < load[best_q])):
+                    best_q, best_gain = q, gain
+            if best_q < 0:
+                continue
+            if best_gain > 0 or (best_gain == 0 and load[best_q] + cu < load[p]):
+                part[u] = best_q
+                load[p] -= cu
+                load[best_q] += cu
+                moved += 1
+                dirty.add(u)
+                dirty.update(row)
+        total_moves += moved
+        if not moved:
+            break
+        nodes = sorted(dirty)
+    return total_moves
+
+
+FM_PATIENCE = 100  # moves without a new best before an FM pass gives up
+FM_MAX_DEGREE = 64  # busier nodes are left to the greedy pass (recomputing them is costly)
+
+
+def fm_refine(cost: list[int], adj: Adj, part: list[int], load: list[int], maxload: float,
+              passes: int = 3) -> int:
+    """k-way Fiduccia-Mattheyses passes in place: repeatedly move the unlocked boundary
+    node with the best gain (negative gains too) into a partition with room, then roll
+    back to the best prefix. Returns the total cut reduction."""
+    total_gain = 0
+
+    def best_move(u: int) -> tuple[int, int] | None:
+        p = part[u]
+        conn: dict[int, int] = {}
+        for v, w in adj[u].items():
+            q = part[v]
+            conn[q] = conn.get(q, 0) + w
+        if len(conn) == 1 and p in conn:
+            return None
+        inw = conn.get(p, 0)
+        cu = cost[u]
+        best_q, best_gain = -1, 0
+        for q, w in conn.items():
+            if q == p or load[q] + cu > maxload:
+                continue
+            gain = w - inw
+            if best_q < 0 or gain > best_gain or (gain == best_gain and load[q] < load[best_q]):
+                best_q, best_gain = q, gain
+        return None if best_q < 0 else (best_gain, best_q)
+
+    for _ in range(passes):
+        heap: list[tuple[int, int, int]] = []
+        for u, row in enumerate(adj):
+            if row and len(row) <= FM_MAX_DEGREE:
+                bm = best_move(u)
+                if bm is not None:
+                    heap.append((-bm[0], u, bm[1]))
+        heapq.heapify(heap)
+        locked: set[int] = set()
+        moves: list[tuple[int, int, int]] = []
+        cum = best_cum = 0
+        best_len = 0
+        while heap:
+            neg, u, q = heapq.heappop(heap)
+            if u in locked:
+                continue
+            bm = best_move(u)
+            if bm is None:
+                continue
+            if bm[0] != -neg or bm[1] != q:
+                heapq.heappush(heap, (-bm[0], u, bm[1]))
+                continue
+            p = part[u]
+            cu = cost[u]
+            part[u] = q
+            load[p] -= cu
+            load[q] += cu
+            locked.add(u)
+            moves.append((u, p, q))
+            cum -= neg
+            if cum > best_cum:
+                best_cum, best_len = cum, len(moves)
+            elif len(moves) - best_len > FM_PATIENCE:
+                break
+            for v in adj[u]:
+                if v not in locked and len(adj[v]) <= FM_MAX_DEGREE:
+                    bv = best_move(v)
+                    if bv is not None:
+                        heapq.heappush(heap, (-bv[0], v, bv[1]))
+        for u, p, q in reversed(moves[best_len:]):
+            part[u] = p
+            load[q] -= cost[u]
+            load[p] += cost[u]
+        total_gain += best_cum
+        if best_cum <= 0:
+            break
+    return total_gain
+
+
+def rebalance(cost: list[int], adj: Adj, part: list[int], load: list[int], maxload: float, k: int,
+              rounds: int = 4) -> bool:
+    """Move units out of partitions above `maxload`, cheapest cut increase per unit of
+    cost first. Returns whether every partition ends at or under the limit."""
+    for _ in range(rounds):
+        over = {p for p in range(k) if load[p] > maxload}
+        if not over:
+            return True
+        cands = []
+        for u, p in enumerate(part):
+            if p not in over:
+                continue
+            cu = cost[u]
+            conn: dict[int, int] = {}
+            for v, w in adj[u].items():
+                q = part[v]
+                conn[q] = conn.get(q, 0) + w
+            inw = conn.pop(p, 0)
+            # best connected target, then the lightest partition as a fallback
+            options = sorted(conn.items(), key=lambda t: (-t[1], t[0]))
+            cands.append(((inw - (options[0][1] if options else 0)) / (cu or 1), cu, u, [q for q, _ in options]))
+        cands.sort(key=lambda t: (t[0], t[1], t[2]))
+        progress = False
+        for _, cu, u, targets in cands:
+            p = part[u]
+            if load[p] <= maxload:
+                continue
+            dest = -1
+            for q in targets:
+                if load[q] + cu <= maxload:
+                    dest = q
+                    break
+            if dest < 0:
+                q = min(range(k), key=lambda x: (load[x], x))
+                if q != p and load[q] + cu <= maxload:
+                    dest = q
+            if dest < 0:
+                continue
+            part[u] = dest
+            load[p] -= cu
+            load[dest] += cu
+            progress = True
+        if not progress:
+            break
+    return max(load) <= maxload
+
+
+def _grow(cost: list[int], adj: Adj, k: int, seeds: list[int]) -> list[int]:
+    """Greedy graph growing: each partition in turn grows from a seed by best cut gain
+    until it holds its share of what is left; the last takes the rest."""
+    n = len(cost)
+    part = [-1] * n
+    degw = [sum(row.values()) for row in adj]
+    remaining = sum(cost)
+    seed_iter = iter(seeds)
+    for p in range(k - 1):
+        goal = remaining / (k - p)
+        load = 0
+        conn: dict[int, int] = {}
+        heap: list[tuple[int, int]] = []
+        while load < goal:
+            u = -1
+            while heap:
+                negg, v = heapq.heappop(heap)
+                if part[v] == -1 and -negg == 2 * conn.get(v, 0) - degw[v]:
+                    u = v
+                    break
+            if u < 0:
+                u = next((s for s in seed_iter if part[s] == -1), -1)
+                if u < 0:
+                    break
+            if load > 0 and load + cost[u] - goal > goal - load:
+                continue  # would overshoot more than it fills; leave it for later
+            part[u] = p
+            load += cost[u]
+            for v, w in adj[u].items():
+                if part[v] == -1:
+                    conn[v] = conn.get(v, 0) + w
+                    heapq.heappush(heap, (-(2 * conn[v] - degw[v]), v))
+        remaining -= load
+    return [k - 1 if q == -1 else q for q in part]
+
+
+def _lpt_affinity(cost: list[int], adj: Adj, k: int, maxload: float) -> list[int]:
+    """Largest first onto the partition it is most tied to that has room, else onto the
+    lightest partition."""
+    n = len(cost)
+    part = [-1] * n
+    load = [0] * k
+    for u in sorted(range(n), key=lambda i: (-cost[i], i)):
+        conn: dict[int, int] = {}
+        for v, w in adj[u].items():
+            if part[v] >= 0:
+                conn[part[v]] = conn.get(part[v], 0) + w
+        best = -1
+        for q, w in sorted(conn.items(), key=lambda t: (-t[1], t[0])):
+            if load[q] + cost[u] <= maxload:
+                best = q
+                break
+        if best < 0:
+            best = min(range(k), key=lambda q: (load[q], q))
+        part[u] = best
+        load[best] += cost[u]
+    return part
+
+
+def multilevel_partition(cost: list[int], adj: Adj, k: int, order: list[int] | None = None) -> list[int]:
+    """Partition number per node; see the module docstring."""
+    n = len(cost)
+    if k <= 1 or n <= 1:
+        return [0] * n
+    total = sum(cost)
+    share = total / k
+    final_cap = lpt_bound(cost, k)
+    maxload = max(final_cap, share * (1 + EPS))
+
+    # 1. coarsen
+    levels: list[tuple[list[int], Adj, list[int]]] = []  # (cost, adj, cid to next level)
+    cc, ca = cost, adj
+    cap = max(1.0, share / CLUSTER_SHARE)
+    stop = max(COARSE_PER_PART * k, 64)
+    while len(cc) > stop:
+        cid, nc = _cluster(cc, ca, cap)
+        if nc > 0.93 * len(cc):
+            break
+        levels.append((cc, ca, cid))
+        cc, ca = _contract(cc, ca, cid, nc)
+
+    # 2. initial partitions on the coarsest graph
+    m = len(cc)
+    by_cost = sorted(range(m), key=lambda i: (-cc[i], i))
+    by_order = list(range(m))
+    candidates = [_lpt_affinity(cc, ca, k, maxload)]
+    for s in range(4):
+        seeds = by_cost[s:] + by_cost[:s] if s < 2 else (by_order if s == 2 else by_order[::-1])
+        candidates.append(_grow(cc, ca, k, seeds))
+    best = None
+    for part in candidates:
+        load = _loads(cc, part, k)
+        rebalance(cc, ca, part, load, maxload, k)
+        refine(cc, ca, part, load, maxload, passes=10)
+        fm_refine(cc, ca, part, load, maxload, passes=4)
+        key = (max(load) > maxload, cut_weight(ca, part), max(load))
+        if best is None or key < best[0]:
+            best = (key, part)
+    assert best is not None
+    part = best[1]
+
+    # 3. uncoarsen and refine
+    for fcost, fadj, cid in reversed(levels):
+        part = [part[c] for c in cid]
+        load = _loads(fcost, part, k)
+        if max(load) > maxload:
+            rebalance(fcost, fadj, part, load, maxload, k)
+        refine(fcost, fadj, part, load, maxload, passes=4)
+        fm_refine(fcost, fadj, part, load, maxload, passes=2)
+
+    # 4. tighten to the LPT bound, then refine under it
+    load = _loads(cost, part, k)
+    limit = final_cap
+    if max(load) > limit and not rebalance(cost, adj, part, load, limit, k, rounds=8):
+        limit = max(load)
+    refine(cost, adj, part, load, limit, passes=4)
+    return part
+
+
+@strategy("pcodegen")
+def pcodegen(graph: ModuleGraph, parts: int, workers: int) -> dict[str, int]:
+    ug = unit_graph(graph)
+    return ug.assignment(multilevel_partition(ug.cost, ug.adj, parts, ug.order))

@@ -1,0 +1,139 @@
+"""The Plan: which partition owns each definition, what the split must rewrite, and
+how good the partitioning is (balance, cut, predicted makespan)."""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import asdict, dataclass, field
+
+from ..graph import ModuleGraph
+from ..irtext import ir_token, symbol_name
+
+
+def list_schedule(costs: list[float], workers: int) -> float:
+    """Makespan of running jobs with `costs` on `workers`, largest first, each onto the
+    first free worker (what the executor does)."""
+    if not costs:
+        return 0.0
+    free = [0.0] * max(1, min(workers, len(costs)))
+    for c in sorted(costs, reverse=True):
+        heapq.heapreplace(free, free[0] + c)
+    return max(free)
+
+
+@dataclass
+class PlanMetrics:
+    """Quality figures of a plan; costs are in graph cost units."""
+
+    total_cost: int
+    partition_costs: list[int]
+    imbalance: float  # max / mean partition cost
+    cut_edges: int
+    cut_weight: int
+    promoted_locals: int
+    duplicated_constants: int
+    declarations_added: int
+    workers: int
+    predicted_makespan: float
+    predicted_speedup: float
+
+
+@dataclass
+class Plan:
+    """Symbol -> partition, with the rewrites the split stage must make."""
+
+    strategy: str
+    requested_parts: int
+    parts: int
+    members: list[list[str]]  # per partition, in module order
+    promoted: dict[str, str]  # local IR name -> new hidden global IR name
+    weakened: dict[str, str]  # discardable definition -> non-discardable linkage
+    duplicated: dict[str, list[int]]  # local constant -> other partitions that get a copy
+    metrics: PlanMetrics
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def assignment(self) -> dict[str, int]:
+        return {m: p for p, ms in enumerate(self.members) for m in ms}
+
+    def to_dict(self, with_members: bool = True) -> dict:
+        d = asdict(self)
+        if not with_members:
+            del d["members"]
+        return d
+
+
+def _promoted_name(name: str, taken: set[str], index: int) -> str:
+    base = f"{symbol_name(name)}.pcg.{index}"
+    while ir_token(base) in taken:
+        base += "_"
+    return ir_token(base)
+
+
+def make_plan(graph: ModuleGraph, assignment: dict[str, int], strategy: str, requested_parts: int,
+              workers: int) -> Plan:
+    """Turn a strategy's assignment into a Plan: drop empty partitions, work out which
+    locals to promote and which discardable definitions to keep, and measure."""
+    g = graph.g
+    missing = [n for n in g if n not in assignment]
+    if missing:
+        raise ValueError(f"strategy {strategy} left {len(missing)} symbols unassigned, e.g. {missing[0]}")
+    for unit in graph.units:
+        if len({assignment[m] for m in unit.members}) > 1:
+            raise ValueError(f"strategy {strategy} split the group of {unit.members[0]}")
+    used = sorted(set(assignment.values()))
+    renumber = {p: i for i, p in enumerate(used)}
+    members: list[list[str]] = [[] for _ in used]
+    for n in sorted(g, key=lambda n: g.nodes[n]["order"]):
+        members[renumber[assignment[n]]].append(n)
+    part = {m: p for p, ms in enumerate(members) for m in ms}
+    notes = []
+    if len(used) < requested_parts:
+        notes.append(f"{requested_parts - len(used)} of {requested_parts} partitions would be empty "
+                     f"({len(graph.units)} indivisible units); they were dropped")
+
+    cut_edges = cut_weight = 0
+    crossing: set[str] = set()
+    declared: list[set[str]] = [set() for _ in members]
+    duplicated: dict[str, set[int]] = {}
+    for u, v, w in g.edges(data="weight"):
+        if part[u] != part[v]:
+            if g.nodes[v]["duplicable"]:
+                duplicated.setdefault(v, set()).add(part[u])
+                continue
+            cut_edges += 1
+            cut_weight += w
+            crossing.add(v)
+            declared[part[u]].add(v)
+    taken = set(g.nodes)
+    if graph.ir is not None:
+        taken |= set(graph.ir.declarations)
+    promoted: dict[str, str] = {}
+    weakened: dict[str, str] = {}
+    for n in sorted(crossing, key=lambda n: g.nodes[n]["order"]):
+        linkage = g.nodes[n]["linkage"]
+        if linkage in ("internal", "private"):
+            promoted[n] = _promoted_name(n, taken, len(promoted))
+            taken.add(promoted[n])
+        elif linkage in ("linkonce", "linkonce_odr"):
+            weakened[n] = "weak_odr" if linkage == "linkonce_odr" else "weak"
+
+    costs = [sum(g.nodes[m]["cost"] for m in ms) for ms in members]
+    total = sum(costs)
+    mean = total / len(costs) if costs else 0
+    makespan = list_schedule(costs, workers)
+    metrics = PlanMetrics(
+        total_cost=total,
+        partition_costs=costs,
+        imbalance=round(max(costs) / mean, 4) if mean else 1.0,
+        cut_edges=cut_edges,
+        cut_weight=cut_weight,
+        promoted_locals=len(promoted),
+        duplicated_constants=len(duplicated),
+        declarations_added=sum(len(d) for d in declared),
+        workers=workers,
+        predicted_makespan=makespan,
+        predicted_speedup=round(total / makespan, 4) if makespan else 1.0,
+    )
+    dup = {n: sorted(duplicated[n]) for n in sorted(duplicated, key=lambda n: g.nodes[n]["order"])}
+    return Plan(strategy, requested_parts, len(members), members, promoted, weakened, dup, metrics, notes)

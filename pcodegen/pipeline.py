@@ -1,0 +1,218 @@
+"""The compile driver: load -> graph -> partition -> split -> execute -> combine -> validate,
+timing each phase. `serial_compile` is the reference: the whole module in one process."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import resource
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from .combine import link_bitcode, prepare_output_dir, publish_dir, write_file, write_json
+from .errors import UsageError
+from .execute import CompileResult, CompileTask, compile_loaded, compile_task, run_pool
+from .graph import ModuleGraph, build_graph
+from .load import LoadedModule, load_module, parse_bytes, read_input
+from .partition import DEFAULT_STRATEGY, Plan, partition
+from .irtext import symbol_name
+from .split import PartitionSource
+from .validate import SymbolReport, SymbolTable, check_symbols, symbols_of_ir, symbols_of_object
+
+REPORT_SCHEMA = "pcodegen.compile/1"
+
+
+@dataclass
+class CompileOptions:
+    """Settings of one compile run."""
+
+    parts: int = 2
+    workers: int = 2
+    strategy: str = DEFAULT_STRATEGY
+    opt: int = 2
+    cpu: str = ""
+    emit_bitcode: bool = False
+    combine: str = "objects"  # "objects" | "bitcode"
+    timeout: float | None = None
+    faults: dict[int, str] = field(default_factory=dict)  # partition -> injected fault (tests)
+
+    def check(self) -> None:
+        if self.parts < 1:
+            raise UsageError(f"--parts must be at least 1, got {self.parts}")
+        if self.workers < 1:
+            raise UsageError(f"--workers must be at least 1, got {self.workers}")
+        if not 0 <= self.opt <= 3:
+            raise UsageError(f"--opt must be 0 to 3, got {self.opt}")
+
+
+@dataclass
+class CompileRun:
+    """Everything a compile produced: plan, per-partition results and timings."""
+
+    input: LoadedModule | None
+    options: CompileOptions
+    plan: Plan | None
+    results: list[CompileResult]
+    phases: dict[str, float]
+    coordinator_cpu_s: float = 0.0
+    coordinator_peak_rss_kb: int = 0
+    symbols: SymbolReport | None = None
+    combined_bitcode: bytes | None = None
+    input_path: str = ""
+    input_sha256: str = ""
+
+    @property
+    def wall_s(self) -> float:
+        return sum(self.phases.values())
+
+    def output_names(self) -> list[str]:
+        return [f"{r.name}.o" for r in self.results]
+
+    def report(self) -> dict:
+        """The report.json document; everything outside `timings` is deterministic."""
+        o = self.options
+        plan = self.plan.to_dict() if self.plan else None
+        if plan:
+            plan["metrics"] = {k: v for k, v in plan["metrics"].items()}
+        return {
+            "schema": REPORT_SCHEMA,
+            "input": {"path": self.input_path, "sha256": self.input_sha256},
+            "settings": {"mode": "serial" if self.plan is None else "parallel", "parts": o.parts,
+                         "workers": o.workers, "strategy": o.strategy if self.plan else None, "opt": o.opt,
+                         "combine": o.combine},
+            "plan": plan,
+            "outputs": [
+                {"name": f"{r.name}.o", "bytes": len(r.object or b""),
+                 "sha256": hashlib.sha256(r.object or b"").hexdigest()}
+                for r in self.results
+            ],
+            "symbols": self.symbols.to_dict() if self.symbols else None,
+            "timings": {
+                "wall_s": self.wall_s,
+                "phases": self.phases,
+                "workers": [
+                    {"partition": r.name, "pid": r.pid, **r.timings, "cpu_s": r.cpu_s,
+                     "rss_start_kb": r.rss_start_kb, "peak_rss_kb": r.peak_rss_kb}
+                    for r in self.results
+                ],
+                "coordinator_cpu_s": self.coordinator_cpu_s,
+                "coordinator_peak_rss_kb": self.coordinator_peak_rss_kb,
+                "serial_equivalent_cpu_s": self.coordinator_cpu_s + sum(r.cpu_s for r in self.results),
+            },
+        }
+
+
+@contextmanager
+def _phase(phases: dict[str, float], name: str) -> Iterator[None]:
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        phases[name] = phases.get(name, 0.0) + time.perf_counter() - t0
+
+
+def prepare(path: str | Path, opts: CompileOptions, phases: dict[str, float]) -> tuple[LoadedModule, ModuleGraph, Plan]:
+    """Load, graph and partition: the coordinator's work before compiling."""
+    with _phase(phases, "load"):
+        loaded = load_module(path)
+    with _phase(phases, "graph"):
+        graph = build_graph(loaded.ir, str(path))
+    with _phase(phases, "partition"):
+        plan = partition(graph, opts.parts, opts.strategy, opts.workers)
+    return loaded, graph, plan
+
+
+def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
+    """Partition the module at `path` and compile the partitions in worker processes."""
+    opts.check()
+    c0 = time.process_time()
+    phases: dict[str, float] = {}
+    loaded, graph, plan = prepare(path, opts, phases)
+    loaded.text = ""  # the pieces in loaded.ir are all the workers need
+    tasks = [
+        CompileTask(i, f"part-{i:03d}", PartitionSource(loaded.ir, plan, i), opts.opt, opts.cpu,
+                    emit_object=opts.combine == "objects",
+                    emit_bitcode=opts.emit_bitcode or opts.combine == "bitcode", fault=opts.faults.get(i))
+        for i in range(plan.parts)
+    ]
+    order = sorted(range(len(tasks)), key=lambda i: -plan.metrics.partition_costs[i])
+    tables: dict[str, SymbolTable] = {}
+
+    def collect(i: int, result: CompileResult) -> None:
+        # Read each object's symbols while the other workers are still compiling.
+        if result.object is not None:
+            tables[f"{result.name}.o"] = symbols_of_object(result.object, result.name)
+
+    with _phase(phases, "compile"):
+        results = run_pool(compile_task, tasks, opts.workers, opts.timeout, [t.name for t in tasks], order, collect)
+    run = CompileRun(loaded, opts, plan, results, phases, input_path=str(path), input_sha256=loaded.sha256)
+    if opts.combine == "bitcode":
+        with _phase(phases, "link"):
+            run.combined_bitcode = link_bitcode([r.bitcode for r in results if r.bitcode])
+    else:
+        with _phase(phases, "validate"):
+            outputs = {f"{r.name}.o": tables[f"{r.name}.o"] for r in results}
+            run.symbols = check_symbols(symbols_of_ir(loaded.ir), outputs, {symbol_name(n) for n in plan.promoted.values()})
+    run.coordinator_cpu_s = time.process_time() - c0
+    run.coordinator_peak_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return run
+
+
+def compile_serial(path: str | Path, opts: CompileOptions) -> CompileRun:
+    """The reference build: the whole module parsed, optimised and emitted in this process."""
+    opts.check()
+    c0 = time.process_time()
+    phases: dict[str, float] = {}
+    with _phase(phases, "load"):
+        data = read_input(path)
+        mod, _ = parse_bytes(data, str(path))
+        if all(f.is_declaration for f in mod.functions) and all(g.is_declaration for g in mod.global_variables):
+            raise UsageError(f"{path}: the module defines no functions or globals")
+    task = CompileTask(0, "serial", b"", opts.opt, opts.cpu, emit_object=opts.combine == "objects",
+                       emit_bitcode=opts.emit_bitcode or opts.combine == "bitcode")
+    with _phase(phases, "compile"):
+        result = compile_loaded(mod, task)
+    sha = hashlib.sha256(data).hexdigest()
+    run = CompileRun(None, opts, None, [result], phases, input_path=str(path), input_sha256=sha)
+    if opts.combine == "bitcode":
+        run.combined_bitcode = result.bitcode
+    run.coordinator_cpu_s = time.process_time() - c0
+    run.coordinator_peak_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return run
+
+
+def write_outputs(run: CompileRun, outdir: Path) -> Path:
+    """Write objects (or the combined bitcode), partition bitcode and report.json into
+    `outdir`, all or nothing."""
+    t0 = time.perf_counter()
+    tmp = prepare_output_dir(outdir)
+    try:
+        for r in run.results:
+            if r.object is not None:
+                write_file(tmp / f"{r.name}.o", r.object)
+            if r.bitcode is not None and run.options.emit_bitcode:
+                write_file(tmp / f"{r.name}.bc", r.bitcode)
+        if run.combined_bitcode is not None:
+            write_file(tmp / "combined.bc", run.combined_bitcode)
+        run.phases["write"] = time.perf_counter() - t0
+        write_json(tmp / "report.json", run.report())
+        publish_dir(tmp, outdir)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return outdir
+
+
+def object_paths(outdir: Path) -> list[Path]:
+    """The objects of a compile output directory, in plan order."""
+    return sorted(outdir.glob("part-*.o")) or sorted(outdir.glob("serial.o"))
+
+
+def cpu_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+

@@ -1,0 +1,157 @@
+"""Validate stage: symbol resolution across the partitions, checked before loading.
+
+Symbol tables come from the objects themselves (ELF, read with pyelftools) or from IR.
+`check_symbols` compares the outputs with a reference (the input module, or a serial
+build) and lists undefined references, duplicate definitions, exported symbols that
+were lost, and linkage or visibility changes.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import llvmlite.binding as llvm
+from elftools.common.exceptions import ELFError
+from elftools.elf.elffile import ELFFile
+
+from .errors import UsageError
+from .irtext import IRModule, parse_module_text, symbol_name
+
+_BINDING = {"external": "global", "common": "global", "weak": "weak", "weak_odr": "weak",
+            "linkonce": "weak", "linkonce_odr": "weak", "internal": "local", "private": "local"}
+DISCARDABLE = {"linkonce", "linkonce_odr", "available_externally", "internal", "private", "appending"}
+
+
+@dataclass(frozen=True)
+class SymbolInfo:
+    """How a symbol is defined: binding (global/weak/local), visibility and whether
+    the definition may be dropped when unused."""
+
+    binding: str
+    visibility: str = "default"
+    discardable: bool = False
+
+
+@dataclass
+class SymbolTable:
+    """Defined and undefined symbols of one object or module."""
+
+    defined: dict[str, SymbolInfo] = field(default_factory=dict)
+    undefined: set[str] = field(default_factory=set)
+
+
+def symbols_of_object(data: bytes, name: str = "object") -> SymbolTable:
+    """The ELF symbol table of an object file's bytes."""
+    try:
+        elf = ELFFile(io.BytesIO(data))
+    except ELFError as exc:
+        raise UsageError(f"{name}: not an ELF object: {exc}") from None
+    table = SymbolTable()
+    symtab = elf.get_section_by_name(".symtab")
+    if symtab is None:
+        return table
+    for sym in symtab.iter_symbols():
+        kind = sym["st_info"]["type"]
+        if not sym.name or kind in ("STT_FILE", "STT_SECTION"):
+            continue
+        bind = {"STB_GLOBAL": "global", "STB_WEAK": "weak", "STB_LOCAL": "local"}.get(sym["st_info"]["bind"], "global")
+        if sym["st_shndx"] == "SHN_UNDEF":
+            table.undefined.add(sym.name)
+        else:
+            vis = sym["st_other"]["visibility"].removeprefix("STV_").lower()
+            table.defined[sym.name] = SymbolInfo(bind, "default" if vis == "default" else vis)
+    return table
+
+
+def symbols_of_ir(source: IRModule | llvm.ModuleRef | str) -> SymbolTable:
+    """Symbol table of a module (parsed pieces, an llvmlite module, or IR text)."""
+    ir = source if isinstance(source, IRModule) else parse_module_text(str(source))
+    table = SymbolTable()
+    for ent in ir.entities.values():
+        if ent.name.startswith("llvm.") or ent.linkage == "available_externally":
+            continue
+        table.defined[ent.symbol] = SymbolInfo(_BINDING.get(ent.linkage, "global"), ent.visibility,
+                                               ent.linkage in DISCARDABLE)
+    for decl in ir.declarations.values():
+        if not decl.name.startswith("llvm."):
+            table.undefined.add(symbol_name(decl.name))
+    return table
+
+
+@dataclass
+class SymbolReport:
+    """Problems found by `check_symbols`; empty lists mean the build resolves."""
+
+    undefined: list[tuple[str, list[str]]] = field(default_factory=list)  # symbol, referencing outputs
+    duplicates: list[tuple[str, list[str]]] = field(default_factory=list)  # symbol, defining outputs
+    lost: list[str] = field(default_factory=list)
+    linkage_changed: list[tuple[str, str, str]] = field(default_factory=list)  # symbol, before, after
+    external: int = 0  # references left for the linker (libc and such), not a problem
+
+    @property
+    def ok(self) -> bool:
+        return not (self.undefined or self.duplicates or self.lost or self.linkage_changed)
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, **asdict(self)}
+
+    def lines(self) -> list[str]:
+        out = [f"undefined symbol {s} (referenced by {', '.join(by)})" for s, by in self.undefined]
+        out += [f"duplicate definition of {s} (in {', '.join(by)})" for s, by in self.duplicates]
+        out += [f"lost exported symbol {s}" for s in self.lost]
+        out += [f"linkage of {s} changed from {a} to {b}" for s, a, b in self.linkage_changed]
+        return out
+
+
+def check_symbols(reference: SymbolTable, outputs: dict[str, SymbolTable],
+                  expected: set[str] | None = None) -> SymbolReport:
+    """Compare the outputs' combined symbols with `reference`.
+
+    A reference left undefined by every output is a problem when the reference
+    defines it or the split introduced it (`expected`, e.g. promoted locals); other
+    undefined names (libc) are the linker's business and only counted.
+    """
+    expected = expected or set()
+    defined_by: dict[str, list[str]] = {}
+    for out_name, table in outputs.items():
+        for sym, info in table.defined.items():
+            if info.binding != "local":
+                defined_by.setdefault(sym, []).append(out_name)
+    report = SymbolReport()
+    undefined: dict[str, list[str]] = {}
+    external: set[str] = set()
+    for out_name, table in outputs.items():
+        for sym in sorted(table.undefined):
+            if sym in defined_by:
+                continue
+            if sym in reference.defined or sym in expected:
+                undefined.setdefault(sym, []).append(out_name)
+            else:
+                external.add(sym)
+    report.undefined = sorted(undefined.items())
+    report.external = len(external)
+    for sym, by in sorted(defined_by.items()):
+        strong = [o for o in by if outputs[o].defined[sym].binding == "global"]
+        if len(strong) > 1:
+            report.duplicates.append((sym, strong))
+    for sym, info in sorted(reference.defined.items()):
+        if info.binding == "local":
+            continue
+        if sym not in defined_by:
+            if not info.discardable:
+                report.lost.append(sym)
+            continue
+        after = outputs[defined_by[sym][0]].defined[sym]
+        before_s = f"{info.binding}/{info.visibility}"
+        after_s = f"{after.binding}/{after.visibility}"
+        if (after.binding != info.binding and not info.discardable) or after.visibility != info.visibility:
+            report.linkage_changed.append((sym, before_s, after_s))
+    return report
+
+
+def check_objects(reference: SymbolTable, objects: list[Path], expected: set[str] | None = None) -> SymbolReport:
+    """`check_symbols` over object files on disk."""
+    outputs = {p.name: symbols_of_object(p.read_bytes(), str(p)) for p in objects}
+    return check_symbols(reference, outputs, expected)
