@@ -81,23 +81,60 @@ def _plan_lines(plan: Any) -> list[str]:
 
 
 @main.command("partition")
-@click.argument("input_path", metavar="INPUT")
+@click.argument("input_path", metavar="INPUT", required=False)
 @click.option("-p", "--parts", type=int, default=2, show_default=True, help="Number of partitions.")
 @click.option("-s", "--strategy", default=None, help="Partitioning strategy (see --list).")
 @click.option("-j", "--workers", type=int, default=2, show_default=True, help="Workers assumed for the predicted makespan.")
-@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
-def partition_cmd(input_path: str, parts: int, strategy: str | None, workers: int, as_json: bool) -> None:
-    """Partition INPUT and print the plan's quality figures."""
-    from .graph import build_graph
-    from .load import load_module
+@click.option("--compare", is_flag=True, help="Run every strategy and print them side by side.")
+@click.option("--list", "list_strategies", is_flag=True, help="List the strategies and exit.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan (or the comparison) as JSON.")
+def partition_cmd(input_path: str | None, parts: int, strategy: str | None, workers: int, compare: bool,
+                  list_strategies: bool, as_json: bool) -> None:
+    """Partition INPUT (.ll, .bc, or a workload .json) and print the plan's quality figures."""
     from .partition import DEFAULT_STRATEGY, partition
+    from .partition import compare as cmp
 
-    graph = build_graph(load_module(input_path).ir, input_path)
+    if list_strategies:
+        names = cmp.strategy_names()
+        if as_json:
+            emit_json([{"name": n, "default": n == DEFAULT_STRATEGY, "description": cmp.describe(n)} for n in names])
+        else:
+            width = max(len(n) for n in names)
+            for n in names:
+                mark = "*" if n == DEFAULT_STRATEGY else " "
+                click.echo(f"{mark} {n:<{width}}  {cmp.describe(n)}")
+        return
+    if input_path is None:
+        raise UsageError("missing INPUT (a .ll or .bc module, or a workload .json)")
+    if compare and strategy:
+        raise UsageError("--compare runs every strategy; leave out --strategy")
+    graph = cmp.graph_for_input(input_path)
+    if compare:
+        rows = cmp.compare(graph, parts, workers)
+        if as_json:
+            emit_json({"input": input_path, "parts": parts, "workers": workers, "default": DEFAULT_STRATEGY,
+                       "strategies": [r.to_dict() for r in rows]})
+        else:
+            cmp.print_table(rows, f"{input_path}: {parts} partitions, makespan on {workers} workers")
+        return
     plan = partition(graph, parts, strategy or DEFAULT_STRATEGY, workers)
     if as_json:
         emit_json(plan.to_dict())
     else:
         click.echo("\n".join(_plan_lines(plan)))
+
+
+def _parse_faults(specs: tuple[str, ...]) -> dict[int, str]:
+    from .execute import FAULTS
+
+    kinds = {k.split(":")[0] for k in FAULTS}
+    out = {}
+    for spec in specs:
+        part, _, kind = spec.partition(":")
+        if not part.isdigit() or kind.split(":")[0] not in kinds:
+            raise UsageError(f"--inject-fault {spec!r}: expected PART:KIND with KIND one of {', '.join(FAULTS)}")
+        out[int(part)] = kind
+    return out
 
 
 @main.command("compile")
@@ -116,10 +153,14 @@ def partition_cmd(input_path: str, parts: int, strategy: str | None, workers: in
 @click.option("-o", "--output", required=True, help="Output directory, or the linked file with --link.")
 @click.option("--objdir", default=None, help="With --link: where objects and report.json go [FILE.parts].")
 @click.option("--timeout", type=float, default=None, help="Fail a worker running longer than this (seconds).")
+@click.option("--retries", type=int, default=0, show_default=True, help="Re-run a failed partition up to N times.")
+@click.option("--inject-fault", "faults", multiple=True, metavar="PART:KIND",
+              help="Test hook: partition PART's worker will crash, crash-once, hang, raise or delay:SECONDS.")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json to stdout.")
 def compile_cmd(input_path: str, parts: int, workers: int | None, strategy: str | None, opt: int, serial: bool,
                 combine: str, emit_bitcode: bool, link_kind: str | None, link_arg: tuple[str, ...], output: str,
-                objdir: str | None, timeout: float | None, as_json: bool) -> None:
+                objdir: str | None, timeout: float | None, retries: int, faults: tuple[str, ...],
+                as_json: bool) -> None:
     """Compile INPUT in parallel: partition, compile each partition in its own process,
     write OUTDIR/part-NNN.o and report.json, optionally link."""
     from .combine import link_objects
@@ -128,7 +169,7 @@ def compile_cmd(input_path: str, parts: int, workers: int | None, strategy: str 
 
     opts = CompileOptions(parts=parts, workers=workers if workers is not None else cpu_count(),
                           strategy=strategy or DEFAULT_STRATEGY, opt=opt, emit_bitcode=emit_bitcode,
-                          combine=combine, timeout=timeout)
+                          combine=combine, timeout=timeout, retries=retries, faults=_parse_faults(faults))
     if link_kind and combine == "bitcode":
         raise UsageError("--link needs --combine objects")
     outdir = Path(objdir or f"{output}.parts") if link_kind else Path(output)
@@ -226,3 +267,10 @@ def demo_cmd(output: str, parts: int, workers: int | None) -> None:
     click.echo(f"reports: {out / 'serial' / 'report.json'}, {out / 'parallel' / 'report.json'}")
     if not all(same for *_, same in rows) or any(r.symbols is not None and not r.symbols.ok for _, r, _ in rows):
         raise CheckFailed("the demo's parallel build does not match the serial one")
+
+
+from .cli_julia import emit_cmd, experiment_cmd, synth_cmd  # noqa: E402 - the Julia codegen model's commands
+
+main.add_command(synth_cmd)
+main.add_command(emit_cmd)
+main.add_command(experiment_cmd)

@@ -103,13 +103,20 @@ class CompileResult:
     peak_rss_kb: int = 0
 
 
+ATTEMPT = 0  # set in each worker: 0 on the first try of a task, 1 on its first retry, ...
+FAULTS = ("crash", "crash-once", "hang", "raise", "delay:SECONDS")
+
+
 def _inject(fault: str | None) -> None:
-    if fault == "crash":
+    """Test hook: make this worker crash (SIGSEGV), hang, raise, or finish late."""
+    if fault in ("crash", "crash-once") and (fault == "crash" or ATTEMPT == 0):
         os.kill(os.getpid(), signal.SIGSEGV)
     elif fault == "hang":
         time.sleep(10**6)
     elif fault == "raise":
         raise RuntimeError("injected fault")
+    elif fault and fault.startswith("delay:"):
+        time.sleep(float(fault.split(":", 1)[1]))
 
 
 def compile_task(task: CompileTask) -> CompileResult:
@@ -160,7 +167,9 @@ def compile_loaded(mod: llvm.ModuleRef, task: CompileTask) -> CompileResult:
     )
 
 
-def _child(func: Callable[[Any], Any], task: Any, conn: Any) -> None:
+def _child(func: Callable[[Any], Any], task: Any, conn: Any, attempt: int) -> None:
+    global ATTEMPT
+    ATTEMPT = attempt
     try:
         result = ("ok", func(task))
     except BaseException as exc:  # noqa: BLE001 - everything goes back to the coordinator
@@ -191,6 +200,8 @@ def run_pool(
     labels: Sequence[str] | None = None,
     order: Sequence[int] | None = None,
     on_result: Callable[[int, Any], None] | None = None,
+    retries: int = 0,
+    on_retry: Callable[[int, str], None] | None = None,
 ) -> list[Any]:
     """Run `func(task)` for every task in forked processes, at most `workers` at once.
 
@@ -199,7 +210,9 @@ def run_pool(
     without result, or a task running past `timeout` seconds) stops every other
     worker and raises WorkerError naming the task; no child outlives this call.
     `on_result(i, result)` runs in the coordinator as each result arrives, so it
-    overlaps with the tasks still running.
+    overlaps with the tasks still running. With `retries`, a failed task is run
+    again (only that task) up to that many times before the failure counts;
+    `on_retry(i, how)` hears of each.
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
@@ -207,13 +220,30 @@ def run_pool(
     ctx = mp.get_context("fork")
     pending = deque(order if order is not None else range(len(tasks)))
     running: dict[int, tuple[Any, Any, float]] = {}
+    attempts = [0] * len(tasks)
     results: list[Any] = [None] * len(tasks)
+
+    def failed(i: int, how: str) -> None:
+        proc, recv, _ = running.pop(i)
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+        recv.close()
+        if attempts[i] >= retries:
+            raise WorkerError(labels[i], how)
+        attempts[i] += 1
+        log.warning("%s failed (%s); retry %d of %d", labels[i], how, attempts[i], retries)
+        if on_retry is not None:
+            on_retry(i, how)
+        pending.appendleft(i)
+
     try:
         while pending or running:
             while pending and len(running) < workers:
                 i = pending.popleft()
                 recv, send = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_child, args=(func, tasks[i], send), name=labels[i], daemon=True)
+                proc = ctx.Process(target=_child, args=(func, tasks[i], send, attempts[i]), name=labels[i],
+                                   daemon=True)
                 proc.start()
                 send.close()
                 running[i] = (proc, recv, time.monotonic())
@@ -228,17 +258,19 @@ def run_pool(
                         status, payload = recv.recv()
                     except (EOFError, OSError):
                         proc.join(5)
-                        raise WorkerError(labels[i], describe_exit(proc.exitcode)) from None
+                        failed(i, describe_exit(proc.exitcode))
+                        continue
+                    if status != "ok":
+                        failed(i, f"raised {payload}")
+                        continue
                     proc.join()
                     del running[i]
                     recv.close()
-                    if status != "ok":
-                        raise WorkerError(labels[i], f"raised {payload}")
                     results[i] = payload
                     if on_result is not None:
                         on_result(i, payload)
                 elif timeout is not None and time.monotonic() - start > timeout:
-                    raise WorkerError(labels[i], f"timed out after {timeout:g} s")
+                    failed(i, f"timed out after {timeout:g} s")
     finally:
         for proc, recv, _ in running.values():
             if proc.is_alive():

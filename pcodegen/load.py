@@ -42,8 +42,16 @@ def read_input(path: str | Path) -> bytes:
 
 
 def _first_line(exc: Exception) -> str:
+    """The informative line of an LLVM error: the `file:line:col: error:` one if any."""
     lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-    return lines[0] if lines else type(exc).__name__
+    if not lines:
+        return type(exc).__name__
+    for ln in lines:
+        if "error:" in ln:
+            return "line " + ln.split(":", 1)[1].replace(": error:", ":", 1) if ln.startswith("<string>:") else ln
+    if lines[0].startswith("LLVM") and len(lines) > 1:
+        return lines[1]
+    return lines[0]
 
 
 def parse_bytes(data: bytes, path: str, context: llvm.ContextRef | None = None) -> tuple[llvm.ModuleRef, str]:
@@ -75,6 +83,19 @@ def parse_bytes(data: bytes, path: str, context: llvm.ContextRef | None = None) 
     return mod, fmt
 
 
+def no_definitions(path: str | Path, has_declarations: bool) -> UsageError:
+    """The error for a module with nothing to compile."""
+    what = "only declarations" if has_declarations else "nothing"
+    return UsageError(f"{path}: the module defines no functions or globals ({what})")
+
+
+def check_definitions(mod: llvm.ModuleRef, path: str | Path) -> None:
+    """Raise unless `mod` defines at least one function or global variable."""
+    values = [*mod.functions, *mod.global_variables]
+    if all(v.is_declaration for v in values):
+        raise no_definitions(path, bool(values))
+
+
 def load_module(path: str | Path) -> LoadedModule:
     """Read, parse, verify and cut up the module at `path`."""
     data = read_input(path)
@@ -84,6 +105,5 @@ def load_module(path: str | Path) -> LoadedModule:
     mod.close()
     ir = parse_module_text(text)
     if not ir.entities:
-        what = "only declarations" if ir.declarations else "nothing"
-        raise UsageError(f"{path}: the module defines no functions or globals ({what})")
+        raise no_definitions(path, bool(ir.declarations))
     return LoadedModule(str(path), fmt, len(data), hashlib.sha256(data).hexdigest(), triple, text, ir)

@@ -4,19 +4,22 @@ timing each phase. `serial_compile` is the reference: the whole module in one pr
 from __future__ import annotations
 
 import hashlib
+import random
 import os
 import resource
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 from .combine import link_bitcode, prepare_output_dir, publish_dir, write_file, write_json
 from .errors import UsageError
-from .execute import CompileResult, CompileTask, compile_loaded, compile_task, run_pool
+from .budget import cap_workers
+from .execute import CompileResult, CompileTask, compile_loaded, compile_task
+from .executors import make_executor
 from .graph import ModuleGraph, build_graph
-from .load import LoadedModule, load_module, parse_bytes, read_input
+from .load import LoadedModule, check_definitions, load_module, parse_bytes, read_input
 from .partition import DEFAULT_STRATEGY, Plan, partition
 from .irtext import symbol_name
 from .split import PartitionSource
@@ -37,7 +40,12 @@ class CompileOptions:
     emit_bitcode: bool = False
     combine: str = "objects"  # "objects" | "bitcode"
     timeout: float | None = None
-    faults: dict[int, str] = field(default_factory=dict)  # partition -> injected fault (tests)
+    retries: int = 0
+    faults: dict[int, str] = field(default_factory=dict)  # partition -> injected fault (test hook)
+    dispatch_seed: int | None = None  # shuffle the dispatch order (tests of determinism)
+    executor: Any = "local"  # an executors.make_executor spec ("local", "serial", "dask:ADDRESS") or an Executor
+    memory_budget: int | None = None  # bytes for the whole compile; caps the workers (budget.cap_workers)
+    progress: Callable[[int, int, str], None] | None = field(default=None, repr=False, compare=False)
 
     def check(self) -> None:
         if self.parts < 1:
@@ -46,6 +54,10 @@ class CompileOptions:
             raise UsageError(f"--workers must be at least 1, got {self.workers}")
         if not 0 <= self.opt <= 3:
             raise UsageError(f"--opt must be 0 to 3, got {self.opt}")
+        if self.timeout is not None and self.timeout <= 0:
+            raise UsageError(f"--timeout must be positive, got {self.timeout:g}")
+        if self.retries < 0:
+            raise UsageError(f"--retries must be 0 or more, got {self.retries}")
 
 
 @dataclass
@@ -63,6 +75,11 @@ class CompileRun:
     combined_bitcode: bytes | None = None
     input_path: str = ""
     input_sha256: str = ""
+    retried: dict[str, list[str]] = field(default_factory=dict)  # partition -> how each failed try ended
+    executor: str = "local"
+    workers_used: int = 0  # after the memory budget (and, for dask, the cluster's size)
+    spans: list = field(default_factory=list)  # per partition (start, end) seconds into the compile phase
+    notes: list[str] = field(default_factory=list)
 
     @property
     def wall_s(self) -> float:
@@ -82,7 +99,9 @@ class CompileRun:
             "input": {"path": self.input_path, "sha256": self.input_sha256},
             "settings": {"mode": "serial" if self.plan is None else "parallel", "parts": o.parts,
                          "workers": o.workers, "strategy": o.strategy if self.plan else None, "opt": o.opt,
-                         "combine": o.combine},
+                         "combine": o.combine, "executor": self.executor,
+                         "workers_used": self.workers_used or (1 if self.plan is None else o.workers),
+                         "memory_budget_bytes": o.memory_budget},
             "plan": plan,
             "outputs": [
                 {"name": f"{r.name}.o", "bytes": len(r.object or b""),
@@ -95,9 +114,11 @@ class CompileRun:
                 "phases": self.phases,
                 "workers": [
                     {"partition": r.name, "pid": r.pid, **r.timings, "cpu_s": r.cpu_s,
-                     "rss_start_kb": r.rss_start_kb, "peak_rss_kb": r.peak_rss_kb}
-                    for r in self.results
+                     "rss_start_kb": r.rss_start_kb, "peak_rss_kb": r.peak_rss_kb,
+                     **({"start_s": span[0], "end_s": span[1]} if span else {})}
+                    for r, span in zip(self.results, self.spans or [None] * len(self.results))
                 ],
+                "retried": self.retried,
                 "coordinator_cpu_s": self.coordinator_cpu_s,
                 "coordinator_peak_rss_kb": self.coordinator_peak_rss_kb,
                 "serial_equivalent_cpu_s": self.coordinator_cpu_s + sum(r.cpu_s for r in self.results),
@@ -139,6 +160,12 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
         for i in range(plan.parts)
     ]
     order = sorted(range(len(tasks)), key=lambda i: -plan.metrics.partition_costs[i])
+    if opts.dispatch_seed is not None:
+        random.Random(opts.dispatch_seed).shuffle(order)
+    bad = sorted(p for p in opts.faults if not 0 <= p < plan.parts)
+    if bad:
+        raise UsageError(f"--inject-fault names partition {bad[0]}, but the plan has {plan.parts}")
+    retried: dict[str, list[str]] = {}
     tables: dict[str, SymbolTable] = {}
 
     def collect(i: int, result: CompileResult) -> None:
@@ -146,9 +173,35 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
         if result.object is not None:
             tables[f"{result.name}.o"] = symbols_of_object(result.object, result.name)
 
-    with _phase(phases, "compile"):
-        results = run_pool(compile_task, tasks, opts.workers, opts.timeout, [t.name for t in tasks], order, collect)
-    run = CompileRun(loaded, opts, plan, results, phases, input_path=str(path), input_sha256=loaded.sha256)
+    workers, budget_note = cap_workers(opts.workers, opts.memory_budget, plan.metrics.partition_costs,
+                                       resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    executor = make_executor(opts.executor, workers)
+    if executor.ships_tasks:  # the tasks travel pickled: cut every partition here, first
+        with _phase(phases, "split"):
+            for t in tasks:
+                t.ir = t.ir.text()
+    if opts.progress is not None:
+        opts.progress(0, len(tasks), "")
+
+    done = [0]
+
+    def collect_and_report(i: int, result: CompileResult) -> None:
+        collect(i, result)
+        done[0] += 1
+        if opts.progress is not None:
+            opts.progress(done[0], len(tasks), result.name)
+
+    try:
+        with _phase(phases, "compile"):
+            results = executor.map(compile_task, tasks, labels=[t.name for t in tasks], order=order,
+                                   on_result=collect_and_report, timeout=opts.timeout, retries=opts.retries,
+                                   on_retry=lambda i, how: retried.setdefault(tasks[i].name, []).append(how))
+    finally:
+        if executor is not opts.executor:
+            executor.close()
+    run = CompileRun(loaded, opts, plan, results, phases, input_path=str(path), input_sha256=loaded.sha256,
+                     retried=retried, executor=executor.spec, workers_used=executor.workers,
+                     spans=list(executor.spans), notes=[budget_note] if budget_note else [])
     if opts.combine == "bitcode":
         with _phase(phases, "link"):
             run.combined_bitcode = link_bitcode([r.bitcode for r in results if r.bitcode])
@@ -169,8 +222,7 @@ def compile_serial(path: str | Path, opts: CompileOptions) -> CompileRun:
     with _phase(phases, "load"):
         data = read_input(path)
         mod, _ = parse_bytes(data, str(path))
-        if all(f.is_declaration for f in mod.functions) and all(g.is_declaration for g in mod.global_variables):
-            raise UsageError(f"{path}: the module defines no functions or globals")
+        check_definitions(mod, path)
     task = CompileTask(0, "serial", b"", opts.opt, opts.cpu, emit_object=opts.combine == "objects",
                        emit_bitcode=opts.emit_bitcode or opts.combine == "bitcode")
     with _phase(phases, "compile"):

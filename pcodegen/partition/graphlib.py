@@ -43,8 +43,37 @@ def _split_by_order(ug: UnitGraph, nodes: list[int], fraction: float) -> tuple[l
     return nodes[:-1], nodes[-1:]
 
 
+def _repair(ug: UnitGraph, a: set[int], b: set[int], fraction: float) -> None:
+    """Move units across a bisection until side `a` holds about `fraction` of the cost
+    (within 1%), those that cut the fewest references first (KL swaps keep unit counts,
+    not costs)."""
+    total = sum(ug.cost[i] for i in a) + sum(ug.cost[i] for i in b)
+    goal = fraction * total
+    for _ in range(4):
+        have = sum(ug.cost[i] for i in a)
+        if abs(have - goal) <= 0.01 * total:
+            return
+        src, dst, need = (a, b, have - goal) if have > goal else (b, a, goal - have)
+
+        def loss(i: int) -> float:
+            inside = sum(w for j, w in ug.adj[i].items() if j in src)
+            outside = sum(w for j, w in ug.adj[i].items() if j in dst)
+            return (inside - outside) / (ug.cost[i] or 1)
+
+        for i in sorted(src, key=lambda i: (loss(i), i)):
+            c = ug.cost[i]
+            if c <= need + 0.01 * total and len(src) > 1:
+                src.discard(i)
+                dst.add(i)
+                need -= c
+                if need <= 0.005 * total:
+                    break
+
+
 @strategy("kl-bisection")
 def kl_bisection(graph: ModuleGraph, parts: int, workers: int) -> dict[str, int]:
+    """Recursive Kernighan-Lin bisection (networkx), each half's cost repaired to its
+    share afterwards."""
     ug = unit_graph(graph)
     part = [0] * ug.n
     next_id = [0]
@@ -60,6 +89,7 @@ def kl_bisection(graph: ModuleGraph, parts: int, workers: int) -> dict[str, int]
         a, b = _split_by_order(ug, nodes, k1 / k)
         G = _nx_graph(ug, nodes)
         a, b = nx.community.kernighan_lin_bisection(G, partition=(set(a), set(b)), weight="weight", seed=0)
+        _repair(ug, a, b, k1 / k)
         rec(sorted(a, key=ug.order.__getitem__), k1)
         rec(sorted(b, key=ug.order.__getitem__), k - k1)
 
@@ -69,6 +99,8 @@ def kl_bisection(graph: ModuleGraph, parts: int, workers: int) -> dict[str, int]
 
 @strategy("louvain")
 def louvain(graph: ModuleGraph, parts: int, workers: int) -> dict[str, int]:
+    """Louvain communities (networkx, seed 0), then bin packing of the communities,
+    largest first onto the lightest partition."""
     ug = unit_graph(graph)
     G = _nx_graph(ug)
     comms = nx.community.louvain_communities(G, weight="weight", seed=0)
@@ -104,6 +136,8 @@ if pymetis is not None:
 
     @strategy("metis")
     def metis(graph: ModuleGraph, parts: int, workers: int) -> dict[str, int]:
+        """METIS k-way partitioning (pymetis), unit costs as vertex weights, reference
+        counts as edge weights."""
         ug = unit_graph(graph)
         if parts == 1 or ug.n <= 1:
             return ug.assignment([0] * ug.n)

@@ -33,7 +33,8 @@ from .common import lpt_bound, unit_graph
 
 Adj = list[dict[int, int]]
 
-EPS = 0.03  # load slack while refining, before the final tightening
+EPS = 0.03  # load slack on the coarsest graph
+EPS_MIN = 0.005  # load slack on the finest graph, before the final tightening
 CLUSTER_SHARE = 8  # a cluster holds at most 1/CLUSTER_SHARE of a partition's share
 COARSE_PER_PART = 24  # stop coarsening at about this many clusters per partition
 
@@ -136,12 +137,15 @@ def refine(cost: list[int], adj: Adj, part: list[int], load: list[int], maxload:
             if not row:
                 continue
             p = part[u]
+            for v in row:
+                if part[v] != p:
+                    break
+            else:
+                continue  # interior
             conn: dict[int, int] = {}
             for v, w in row.items():
                 q = part[v]
                 conn[q] = conn.get(q, 0) + w
-            if len(conn) == 1 and p in conn:
-                continue
             inw = conn.get(p, 0)
             cu = cost[u]
             best_q, best_gain = -1, 0
@@ -180,12 +184,16 @@ def fm_refine(cost: list[int], adj: Adj, part: list[int], load: list[int], maxlo
 
     def best_move(u: int) -> tuple[int, int] | None:
         p = part[u]
+        row = adj[u]
+        for v in row:
+            if part[v] != p:
+                break
+        else:
+            return None  # interior
         conn: dict[int, int] = {}
-        for v, w in adj[u].items():
+        for v, w in row.items():
             q = part[v]
             conn[q] = conn.get(q, 0) + w
-        if len(conn) == 1 and p in conn:
-            return None
         inw = conn.get(p, 0)
         cu = cost[u]
         best_q, best_gain = -1, 0
@@ -250,6 +258,7 @@ def rebalance(cost: list[int], adj: Adj, part: list[int], load: list[int], maxlo
               rounds: int = 4) -> bool:
     """Move units out of partitions above `maxload`, cheapest cut increase per unit of
     cost first. Returns whether every partition ends at or under the limit."""
+    interior = False  # boundary units first; interior ones only if that is not enough
     for _ in range(rounds):
         over = {p for p in range(k) if load[p] > maxload}
         if not over:
@@ -258,6 +267,13 @@ def rebalance(cost: list[int], adj: Adj, part: list[int], load: list[int], maxlo
         for u, p in enumerate(part):
             if p not in over:
                 continue
+            row = adj[u]
+            if not interior and row:
+                for v in row:
+                    if part[v] != p:
+                        break
+                else:
+                    continue
             cu = cost[u]
             conn: dict[int, int] = {}
             for v, w in adj[u].items():
@@ -265,19 +281,21 @@ def rebalance(cost: list[int], adj: Adj, part: list[int], load: list[int], maxlo
                 conn[q] = conn.get(q, 0) + w
             inw = conn.pop(p, 0)
             # best connected target, then the lightest partition as a fallback
-            options = sorted(conn.items(), key=lambda t: (-t[1], t[0]))
-            cands.append(((inw - (options[0][1] if options else 0)) / (cu or 1), cu, u, [q for q, _ in options]))
+            top_q, top_w = -1, 0
+            for q, w in conn.items():
+                if w > top_w or (w == top_w and q < top_q):
+                    top_q, top_w = q, w
+            cands.append(((inw - top_w) / (cu or 1), cu, u, conn))
         cands.sort(key=lambda t: (t[0], t[1], t[2]))
         progress = False
-        for _, cu, u, targets in cands:
+        for _, cu, u, conn in cands:
             p = part[u]
             if load[p] <= maxload:
                 continue
-            dest = -1
-            for q in targets:
-                if load[q] + cu <= maxload:
-                    dest = q
-                    break
+            dest, dest_w = -1, -1
+            for q, w in conn.items():
+                if load[q] + cu <= maxload and (w > dest_w or (w == dest_w and q < dest)):
+                    dest, dest_w = q, w
             if dest < 0:
                 q = min(range(k), key=lambda x: (load[x], x))
                 if q != p and load[q] + cu <= maxload:
@@ -289,8 +307,182 @@ def rebalance(cost: list[int], adj: Adj, part: list[int], load: list[int], maxlo
             load[dest] += cu
             progress = True
         if not progress:
-            break
+            if interior:
+                break
+            interior = True
     return max(load) <= maxload
+
+
+FILL_SHARE = 0.01  # at least this share of the total is re-placed by the final fill
+
+
+def _fill(cost: list[int], adj: Adj, part: list[int], load: list[int], items: list[int], k: int,
+          limit: float, affinity: bool) -> None:
+    for u in items:  # largest first
+        cu = cost[u]
+        best = -1
+        if affinity:
+            conn: dict[int, int] = {}
+            for v, w in adj[u].items():
+                q = part[v]
+                if q >= 0:
+                    conn[q] = conn.get(q, 0) + w
+            best_w = -1
+            for q, w in conn.items():
+                if load[q] + cu <= limit and (w > best_w or (w == best_w and load[q] < load[best])):
+                    best, best_w = q, w
+        if best < 0:
+            best = min(range(k), key=lambda q: (load[q], q))
+        part[u] = best
+        load[best] += cu
+
+
+def tighten(cost: list[int], adj: Adj, part: list[int], load: list[int], k: int, limit: float) -> None:
+    """Bring every partition to `limit` (an LPT bound, often within one unit of the
+    mean). Small units that are least tied to anything are taken out, the rest is
+    rebalanced under the limit, and the small ones are put back largest first, each
+    with its neighbours where there is room, else onto the lightest partition, which
+    levels the partitions the way LPT does."""
+    n = len(cost)
+    total = sum(cost)
+    excess = sum(max(0, x - limit) for x in load)
+    attach = [sum(row.values()) for row in adj]
+    small = total / k / 64
+    cands = sorted((u for u in range(n) if cost[u] <= small), key=lambda u: (attach[u], cost[u], u))
+    want = max(2 * excess, FILL_SHARE * total)
+    items: list[int] = []
+    got = 0
+    for u in cands:
+        if got >= want and attach[u] > 0:
+            break
+        items.append(u)
+        got += cost[u]
+    items.sort(key=lambda u: (-cost[u], u))
+    saved = list(part), list(load)
+    for u in items:
+        load[part[u]] -= cost[u]
+        part[u] = -1
+    rest = [u for u in range(n) if part[u] >= 0]
+    sub_part = [part[u] for u in rest]
+    # rebalance the rest: map to a compact view sharing adjacency by index
+    if max(load) > limit:
+        _rebalance_subset(cost, adj, part, load, limit, k, rest)
+    base = list(part), list(load)
+    results = []
+    for affinity in (True, False):
+        part[:], load[:] = base[0], base[1]
+        _fill(cost, adj, part, load, items, k, limit, affinity)
+        results.append((max(load) > limit, max(load), cut_weight(adj, part), list(part), list(load)))
+        if not results[-1][0]:
+            break
+    del sub_part
+    best = min(results, key=lambda t: t[:3])
+    if best[1] > max(saved[1]):
+        part[:], load[:] = saved
+    else:
+        part[:], load[:] = best[3], best[4]
+
+
+def _rebalance_subset(cost: list[int], adj: Adj, part: list[int], load: list[int], limit: float, k: int,
+                      nodes: list[int]) -> None:
+    """`rebalance` restricted to assigned nodes (part >= 0)."""
+    for _ in range(8):
+        over = {p for p in range(k) if load[p] > limit}
+        if not over:
+            return
+        cands = []
+        for u in nodes:
+            p = part[u]
+            if p not in over:
+                continue
+            conn: dict[int, int] = {}
+            for v, w in adj[u].items():
+                q = part[v]
+                if q >= 0:
+                    conn[q] = conn.get(q, 0) + w
+            inw = conn.pop(p, 0)
+            options = sorted(conn.items(), key=lambda t: (-t[1], t[0]))
+            cands.append(((inw - (options[0][1] if options else 0)) / (cost[u] or 1), cost[u], u,
+                          [q for q, _ in options]))
+        cands.sort(key=lambda t: (t[0], t[1], t[2]))
+        progress = False
+        for _, cu, u, targets in cands:
+            p = part[u]
+            if load[p] <= limit:
+                continue
+            dest = next((q for q in targets if load[q] + cu <= limit), -1)
+            if dest < 0:
+                q = min(range(k), key=lambda x: (load[x], x))
+                if q != p and load[q] + cu <= limit:
+                    dest = q
+            if dest < 0:
+                continue
+            part[u] = dest
+            load[p] -= cu
+            load[dest] += cu
+            progress = True
+        if not progress:
+            return
+
+
+def polish(cost: list[int], adj: Adj, part: list[int], load: list[int], k: int, limit: float,
+           max_steps: int = 64) -> bool:
+    """Remove small overloads exactly: move one unit, or swap two units of different
+    cost, between the heaviest partition and one with room, never pushing that one past
+    `limit`. Moves that remove the whole overload come first, then the least added cut.
+    Every step lowers the total overload, so this ends. Returns whether every partition
+    ends at or under the limit."""
+    n = len(cost)
+
+    def conn_of(u: int) -> dict[int, int]:
+        conn: dict[int, int] = {}
+        for v, w in adj[u].items():
+            q = part[v]
+            conn[q] = conn.get(q, 0) + w
+        return conn
+
+    for _ in range(max_steps):
+        p = max(range(k), key=lambda x: (load[x], -x))
+        excess = int(load[p] - limit + 0.999999)
+        if load[p] <= limit:
+            return True
+        in_p = [(u, conn_of(u)) for u in range(n) if part[u] == p]
+        best = None  # (key, u, v or -1, q)
+        for q in sorted(range(k), key=lambda x: (load[x], x)):
+            room = int(limit - load[q])
+            if q == p or room < 1:
+                continue
+            by_cost: dict[int, int] = {}
+            for v in range(n):
+                if part[v] == q and cost[v] not in by_cost:
+                    by_cost[cost[v]] = v
+            for u, cu_conn in in_p:
+                cu = cost[u]
+                du = cu_conn.get(p, 0) - cu_conn.get(q, 0)
+                if cu <= room:
+                    key = (cu < excess, du, -cu)
+                    if best is None or key < best[0]:
+                        best = (key, u, -1, q)
+                for delta in range(1, min(room, cu - 1, excess + 32) + 1):
+                    v = by_cost.get(cu - delta)
+                    if v is None:
+                        continue
+                    cv_conn = conn_of(v)
+                    d = du + cv_conn.get(q, 0) - cv_conn.get(p, 0) + 2 * adj[u].get(v, 0)
+                    key = (delta < excess, d, -delta)
+                    if best is None or key < best[0]:
+                        best = (key, u, v, q)
+        if best is None:
+            return False
+        _, u, v, q = best
+        part[u] = q
+        load[p] -= cost[u]
+        load[q] += cost[u]
+        if v >= 0:
+            part[v] = p
+            load[q] -= cost[v]
+            load[p] += cost[v]
+    return max(load) <= limit
 
 
 def _grow(cost: list[int], adj: Adj, k: int, seeds: list[int]) -> list[int]:
@@ -352,17 +544,11 @@ def _lpt_affinity(cost: list[int], adj: Adj, k: int, maxload: float) -> list[int
     return part
 
 
-def multilevel_partition(cost: list[int], adj: Adj, k: int, order: list[int] | None = None) -> list[int]:
-    """Partition number per node; see the module docstring."""
-    n = len(cost)
-    if k <= 1 or n <= 1:
-        return [0] * n
+def _multilevel(cost: list[int], adj: Adj, k: int, coarse_max: float, final_max: float) -> list[int]:
+    """Coarsen, partition the coarsest graph, then uncoarsen with refinement; the load
+    limit narrows from `coarse_max` on the coarsest graph to `final_max` on `cost`."""
     total = sum(cost)
     share = total / k
-    final_cap = lpt_bound(cost, k)
-    maxload = max(final_cap, share * (1 + EPS))
-
-    # 1. coarsen
     levels: list[tuple[list[int], Adj, list[int]]] = []  # (cost, adj, cid to next level)
     cc, ca = cost, adj
     cap = max(1.0, share / CLUSTER_SHARE)
@@ -374,7 +560,12 @@ def multilevel_partition(cost: list[int], adj: Adj, k: int, order: list[int] | N
         levels.append((cc, ca, cid))
         cc, ca = _contract(cc, ca, cid, nc)
 
-    # 2. initial partitions on the coarsest graph
+    depth = len(levels)
+
+    def limit_at(level: int) -> float:  # level 0 is `cost` itself, `depth` the coarsest
+        return final_max + (coarse_max - final_max) * (level / depth if depth else 0.0)
+
+    maxload = limit_at(depth)
     m = len(cc)
     by_cost = sorted(range(m), key=lambda i: (-cc[i], i))
     by_order = list(range(m))
@@ -393,26 +584,58 @@ def multilevel_partition(cost: list[int], adj: Adj, k: int, order: list[int] | N
             best = (key, part)
     assert best is not None
     part = best[1]
-
-    # 3. uncoarsen and refine
-    for fcost, fadj, cid in reversed(levels):
+    for level in range(depth - 1, -1, -1):
+        fcost, fadj, cid = levels[level]
+        maxload = limit_at(level)
         part = [part[c] for c in cid]
         load = _loads(fcost, part, k)
         if max(load) > maxload:
             rebalance(fcost, fadj, part, load, maxload, k)
-        refine(fcost, fadj, part, load, maxload, passes=4)
+        refine(fcost, fadj, part, load, maxload, passes=3)
         fm_refine(fcost, fadj, part, load, maxload, passes=2)
+    return part
 
-    # 4. tighten to the LPT bound, then refine under it
-    load = _loads(cost, part, k)
-    limit = final_cap
-    if max(load) > limit and not rebalance(cost, adj, part, load, limit, k, rounds=8):
-        limit = max(load)
-    refine(cost, adj, part, load, limit, passes=4)
+
+def multilevel_partition(cost: list[int], adj: Adj, k: int, order: list[int] | None = None) -> list[int]:
+    """Partition number per node; see the module docstring."""
+    n = len(cost)
+    if k <= 1 or n <= 1:
+        return [0] * n
+    limit = lpt_bound(cost, k)
+    part = [-1] * n
+    solid = [u for u in range(n) if adj[u]]
+    load = [0] * k
+    if solid:
+        pos = [-1] * n
+        for i, u in enumerate(solid):
+            pos[u] = i
+        scost = [cost[u] for u in solid]
+        sadj = [{pos[v]: w for v, w in adj[u].items()} for u in solid]
+        rest_share = sum(scost) / k
+        spart = _multilevel(scost, sadj, k, max(limit, rest_share * (1 + EPS)),
+                            max(limit, rest_share * (1 + EPS_MIN)))
+        for i, u in enumerate(solid):
+            part[u] = spart[i]
+            load[spart[i]] += scost[i]
+    # Units with no references at all cost no cut anywhere: they level the loads,
+    # largest first onto the lightest partition (Julia's rule).
+    heap = [(load[p], p) for p in range(k)]
+    heapq.heapify(heap)
+    for u in sorted((u for u in range(n) if not adj[u]), key=lambda u: (-cost[u], u)):
+        lp, p = heapq.heappop(heap)
+        part[u] = p
+        load[p] += cost[u]
+        heapq.heappush(heap, (load[p], p))
+    if max(load) > limit and not polish(cost, adj, part, load, k, limit):
+        tighten(cost, adj, part, load, k, limit)
+        polish(cost, adj, part, load, k, limit)
+    refine(cost, adj, part, load, max(limit, max(load)), passes=4)
     return part
 
 
 @strategy("pcodegen")
 def pcodegen(graph: ModuleGraph, parts: int, workers: int) -> dict[str, int]:
+    """pcodegen's own: multilevel coarsening, greedy and FM refinement, then exact
+    balancing to the LPT bound; the lowest makespan with the fewest cut references."""
     ug = unit_graph(graph)
     return ug.assignment(multilevel_partition(ug.cost, ug.adj, parts, ug.order))

@@ -1,0 +1,125 @@
+"""Click commands for the Julia codegen model: `synth`, `emit` and `experiment`.
+
+`pcodegen.cli` registers them on the main group. Errors are `pcodegen.errors`
+exceptions, which the main group turns into one line and an exit status (2 for bad
+usage or input, 1 for a failed check).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import CheckFailed, UsageError
+
+
+def _echo_json(obj: Any) -> None:
+    click.echo(json.dumps(obj, indent=2, sort_keys=True))
+
+
+def _write(path: str, data: bytes | str) -> None:
+    try:
+        if isinstance(data, str):
+            Path(path).write_text(data)
+        else:
+            Path(path).write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write: {exc.strerror}") from None
+
+
+@click.command("synth")
+@click.option("--preset", "preset", required=True, metavar="NAME",
+              help="glmakie (the seed's figures), plots, plotutils or jll.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed; the same seed gives the same workload.")
+@click.option("-o", "--output", required=True, metavar="FILE", help="Where to write the workload JSON.")
+def synth_cmd(preset: str, seed: int, output: str) -> None:
+    """Synthesize a Julia codegen workload and print its accounting as JSON."""
+    from .synth import get_preset, synthesize
+
+    if seed < 0:
+        raise UsageError("--seed must be >= 0")
+    p = get_preset(preset)
+    workload = synthesize(p, seed)
+    workload.save(output)
+    stats = workload.stats().to_dict()
+    mismatched = {k: (v, stats[k]) for k, v in p.figures().items() if stats[k] != v}
+    _echo_json({"preset": p.name, "seed": seed, "output": output, "stats": stats,
+                "matches_preset_figures": not mismatched})
+    if mismatched:  # pragma: no cover - synthesize guarantees the figures
+        raise CheckFailed(f"preset {p.name}: figures not reproduced: {mismatched}")
+
+
+@click.command("emit")
+@click.argument("workload_path", metavar="WORKLOAD")
+@click.option("-o", "--output", required=True, metavar="FILE",
+              help="Output module: bitcode, or LLVM IR text when FILE ends in .ll.")
+def emit_cmd(workload_path: str, output: str) -> None:
+    """Emit WORKLOAD serially, in one context with one CodegenParams (the reference)."""
+    from .emit import emit_serial_ir, parse_verified
+    from .workload import load_workload
+
+    workload = load_workload(workload_path)
+    t0 = time.perf_counter()
+    module, params = emit_serial_ir(workload)
+    mod = parse_verified(str(module))
+    data: bytes | str = str(mod) if output.endswith(".ll") else mod.as_bitcode()
+    _write(output, data)
+    _echo_json({
+        "output": output,
+        "functions": len(params.defined),
+        "workqueue": params.workqueue_stats(),
+        "global_targets": len(params.global_targets),
+        "external_fns": len(params.external_fns),
+        "merged_constants": len(params.merged_constants),
+        "bytes": len(data),
+        "wall_s": round(time.perf_counter() - t0, 3),
+    })
+
+
+@click.command("experiment")
+@click.argument("name", type=click.Choice(["approach1", "approach2", "approach3"]))
+@click.option("--fixed", is_flag=True, help="Run the fixed mode instead of the failing one.")
+@click.option("--preset", default=None, metavar="NAME", help="Workload preset [default: plots].")
+@click.option("--workload", "workload_path", default=None, metavar="FILE", help="A workload JSON instead of a preset.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for the preset.")
+@click.option("-j", "--workers", type=int, default=2, show_default=True, help="Worker processes (approach2).")
+@click.option("-p", "--parts", type=int, default=None, help="Partitions [default: the number of workers].")
+@click.option("--threads", type=int, default=2, show_default=True, help="Threads (approach3).")
+@click.option("--opt", type=click.IntRange(0, 3), default=2, show_default=True, help="Optimisation level.")
+@click.option("--bound", "bound_s", type=float, default=10.0, show_default=True,
+              help="Seconds the approach3 watchdog allows before calling it a hang.")
+@click.option("--workdir", default=None, metavar="DIR", help="Keep approach2's objects and libraries here.")
+@click.option("-o", "--output", default=None, metavar="FILE", help="Also write the verdict JSON to FILE.")
+def experiment_cmd(name: str, fixed: bool, preset: str | None, workload_path: str | None, seed: int, workers: int,
+                   parts: int | None, threads: int, opt: int, bound_s: float, workdir: str | None,
+                   output: str | None) -> None:
+    """Run one of Julia's three parallel-codegen approaches in a child process and
+    print its verdict as JSON. Exit 0 when the mode shows what it should (the failure,
+    or with --fixed, success), 1 otherwise."""
+    from .approaches import run_experiment
+    from .synth import synthesize
+    from .workload import load_workload
+
+    if preset and workload_path:
+        raise UsageError("give --preset or --workload, not both")
+    if parts is not None and parts < 1:
+        raise UsageError("--parts must be at least 1")
+    if threads < 2:
+        raise UsageError("--threads must be at least 2")
+    if bound_s <= 0:
+        raise UsageError("--bound must be positive")
+    workload = load_workload(workload_path) if workload_path else synthesize(preset or "plots", seed)
+    if workdir:
+        Path(workdir).mkdir(parents=True, exist_ok=True)
+    verdict = run_experiment(name, workload, fixed, workers=workers, parts=parts, threads=threads, opt=opt,
+                             bound_s=bound_s, workdir=workdir)
+    data = verdict.to_dict()
+    if output:
+        _write(output, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    _echo_json(data)
+    if not verdict.ok:
+        raise CheckFailed(f"{name} ({verdict.mode}): {verdict.summary}")

@@ -1,0 +1,144 @@
+"""Strategies side by side: one graph, every strategy, the quality figures in a table.
+
+Used by `pcodegen partition INPUT --compare` and by the benchmarks.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import PcgError, UsageError
+from ..graph import ModuleGraph
+from . import DEFAULT_STRATEGY, STRATEGIES, partition
+
+# Display order: the default, the anchors, the library methods, the simple baseline.
+ORDER = ["pcodegen", "julia", "llvm-hash", "llvm-round-robin", "rustc", "gcc-balanced",
+         "metis", "louvain", "kl-bisection", "round-robin"]
+
+
+def strategy_names() -> list[str]:
+    """Registered strategies in display order."""
+    known = [s for s in ORDER if s in STRATEGIES]
+    return known + sorted(s for s in STRATEGIES if s not in ORDER)
+
+
+def describe(name: str) -> str:
+    """First line of a strategy's docstring."""
+    doc = (STRATEGIES[name].__doc__ or "").strip()
+    return " ".join(doc.split("\n\n", 1)[0].split()) if doc else ""
+
+
+def graph_for_input(path: str | Path) -> ModuleGraph:
+    """The graph of a `.ll`/`.bc` module, or of a workload JSON (`.json`)."""
+    path = str(path)
+    if path.endswith(".json"):
+        from ..graph import build_workload_graph
+        from ..workload import load_workload
+
+        return build_workload_graph(load_workload(path))
+    from ..graph import build_graph
+    from ..load import load_module
+
+    return build_graph(load_module(path).ir, path)
+
+
+@dataclass
+class Row:
+    """One strategy's result on one graph."""
+
+    strategy: str
+    parts: int
+    requested_parts: int
+    workers: int
+    seconds: float
+    imbalance: float = 0.0
+    cut_edges: int = 0
+    cut_weight: int = 0
+    promoted_locals: int = 0
+    declarations_added: int = 0
+    predicted_makespan: float = 0.0
+    predicted_speedup: float = 0.0
+    partition_costs: list[int] = field(default_factory=list)
+    error: str | None = None
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def compare(graph: ModuleGraph, parts: int, workers: int, strategies: list[str] | None = None) -> list[Row]:
+    """Run every strategy (or the given ones) on `graph`; a strategy that fails is a row
+    with its error, never an exception."""
+    names = strategies or strategy_names()
+    for name in names:
+        if name not in STRATEGIES:
+            raise UsageError(f"unknown strategy {name!r}; choose one of: {', '.join(strategy_names())}")
+    rows = []
+    for name in names:
+        t0 = time.perf_counter()
+        try:
+            plan = partition(graph, parts, name, workers)
+        except PcgError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one strategy's failure is a table entry
+            rows.append(Row(name, 0, parts, workers, time.perf_counter() - t0,
+                            error=f"{type(exc).__name__}: {exc}".splitlines()[0]))
+            continue
+        m = plan.metrics
+        rows.append(Row(name, plan.parts, parts, workers, time.perf_counter() - t0, m.imbalance, m.cut_edges,
+                        m.cut_weight, m.promoted_locals, m.declarations_added, m.predicted_makespan,
+                        m.predicted_speedup, list(m.partition_costs)))
+    return rows
+
+
+COLUMNS = [("strategy", "strategy"), ("parts", "parts"), ("imbalance", "imbalance"), ("cut edges", "cut_edges"),
+           ("cut weight", "cut_weight"), ("promoted", "promoted_locals"), ("decls added", "declarations_added"),
+           ("makespan", "predicted_makespan"), ("speedup", "predicted_speedup"), ("time s", "seconds")]
+
+
+def _cell(row: Row, attr: str) -> str:
+    if row.error and attr not in ("strategy", "seconds"):
+        return "error" if attr == "parts" else ""
+    v = getattr(row, attr)
+    if attr in ("imbalance", "predicted_speedup"):
+        return f"{v:.3f}"
+    if attr == "seconds":
+        return f"{v:.2f}"
+    if attr == "predicted_makespan":
+        return f"{v:.0f}"
+    if attr == "strategy" and row.strategy == DEFAULT_STRATEGY:
+        return f"{v} (default)"
+    return str(v)
+
+
+def table_lines(rows: list[Row], markdown: bool = False) -> list[str]:
+    """Plain-text (aligned) or Markdown table of `rows`."""
+    head = [h for h, _ in COLUMNS]
+    body = [[_cell(r, a) for _, a in COLUMNS] for r in rows]
+    if markdown:
+        out = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " if i == 0 else " ---: " for i in range(len(head))) + "|"]
+        out += ["| " + " | ".join(b) + " |" for b in body]
+    else:
+        widths = [max(len(x) for x in col) for col in zip(head, *body)]
+        fmt = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))  # noqa: E731
+        out = [fmt(head), fmt(["-" * w for w in widths])] + [fmt(b) for b in body]
+    out += [f"{r.strategy}: {r.error}" for r in rows if r.error]
+    return out
+
+
+def print_table(rows: list[Row], title: str = "") -> None:
+    """A rich table on stdout (plain layout when stdout is not a terminal)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title or None)
+    for i, (head, _) in enumerate(COLUMNS):
+        table.add_column(head, justify="left" if i == 0 else "right")
+    for r in rows:
+        table.add_row(*[_cell(r, a) for _, a in COLUMNS])
+    console = Console(width=max(120, Console().width))
+    console.print(table)
+    for r in rows:
+        if r.error:
+            console.print(f"{r.strategy}: {r.error}", markup=False)
