@@ -486,14 +486,17 @@ class _Session:
             if cycle:
                 key = tuple(cycle)
                 first = seen.setdefault(key, elapsed)
-                if elapsed - first >= 0.2:  # the same cycle on consecutive polls: it is stuck
-                    return {"outcome": "deadlock", "detected_after_s": round(elapsed, 3), **self._describe(cycle)}
+                if elapsed - first >= 0.2:  # the very same waits, still waiting: stuck
+                    threads = [th for th, _ in cycle]
+                    return {"outcome": "deadlock", "detected_after_s": round(elapsed, 3), **self._describe(threads)}
             if elapsed > bound_s:
                 return {"outcome": "hang", "detected_after_s": round(elapsed, 3), **self._describe([])}
             time.sleep(poll_s)
 
-    def _cycle(self) -> list[str]:
-        """A cycle in the wait-for graph (thread -> thread it waits on), if any."""
+    def _cycle(self) -> list[tuple[str, float]]:
+        """A cycle in the wait-for graph (thread -> thread it waits on), if any, as
+        (thread, start of its wait) pairs: the same pairs on later polls mean the same
+        waits, none of which has ended."""
         waits = self.graph.snapshot()
         edges = {}
         for th, w in waits.items():
@@ -506,7 +509,7 @@ class _Session:
                 path.append(node)
                 node = edges[node]
             if node == start:
-                return path
+                return [(th, waits[th]["since"]) for th in path]
         return []
 
     def _describe(self, cycle: list[str]) -> dict[str, Any]:

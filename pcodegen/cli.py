@@ -44,10 +44,14 @@ def emit_json(obj: Any) -> None:
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug, workers included).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bars (they only draw on a terminal anyway).")
 @click.version_option(package_name="pcodegen")
-def main(verbose: int) -> None:
+def main(verbose: int, quiet: bool) -> None:
     """Prototype parallel LLVM code generation: partition a module, compile the
     partitions in worker processes, link them, validate, and report the speedup."""
+    from .progress import set_quiet
+
+    set_quiet(quiet)
     _setup_logging(verbose)
 
 
@@ -65,7 +69,7 @@ def graph_cmd(input_path: str, as_json: bool) -> None:
         emit_json(summary)
         return
     for key, value in summary.items():
-        click.echo(f"{key:>16}: {value}")
+        click.echo(f"{key:>20}: {value}")
 
 
 def _plan_lines(plan: Any) -> list[str]:
@@ -156,26 +160,37 @@ def _parse_faults(specs: tuple[str, ...]) -> dict[int, str]:
 @click.option("--retries", type=int, default=0, show_default=True, help="Re-run a failed partition up to N times.")
 @click.option("--inject-fault", "faults", multiple=True, metavar="PART:KIND",
               help="Test hook: partition PART's worker will crash, crash-once, hang, raise or delay:SECONDS.")
+@click.option("--executor", default="local", show_default=True,
+              help="Where partitions compile: local (forked processes), serial (in-process, for debugging), "
+                   "dask:ADDRESS or dask:local.")
+@click.option("--memory-budget", default=None, metavar="SIZE", help="Cap the workers so the compile fits, e.g. 4G.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json to stdout.")
 def compile_cmd(input_path: str, parts: int, workers: int | None, strategy: str | None, opt: int, serial: bool,
                 combine: str, emit_bitcode: bool, link_kind: str | None, link_arg: tuple[str, ...], output: str,
                 objdir: str | None, timeout: float | None, retries: int, faults: tuple[str, ...],
-                as_json: bool) -> None:
+                executor: str, memory_budget: str | None, quiet: bool, as_json: bool) -> None:
     """Compile INPUT in parallel: partition, compile each partition in its own process,
     write OUTDIR/part-NNN.o and report.json, optionally link."""
     from .combine import link_objects
     from .partition import DEFAULT_STRATEGY
+    from .budget import parse_size
+    from .executors import check_executor_spec
     from .pipeline import CompileOptions, compile_parallel, compile_serial, cpu_count, object_paths, write_outputs
+    from .progress import progress
 
     opts = CompileOptions(parts=parts, workers=workers if workers is not None else cpu_count(),
                           strategy=strategy or DEFAULT_STRATEGY, opt=opt, emit_bitcode=emit_bitcode,
-                          combine=combine, timeout=timeout, retries=retries, faults=_parse_faults(faults))
+                          combine=combine, timeout=timeout, retries=retries, faults=_parse_faults(faults),
+                          executor=check_executor_spec(executor), memory_budget=parse_size(memory_budget))
     if link_kind and combine == "bitcode":
         raise UsageError("--link needs --combine objects")
     outdir = Path(objdir or f"{output}.parts") if link_kind else Path(output)
     if link_kind and Path(output).is_dir():
         raise UsageError(f"{output}: is a directory; with --link, -o names the linked file")
-    run = compile_serial(input_path, opts) if serial else compile_parallel(input_path, opts)
+    with progress("compiling" + (" (serial)" if serial else ""), quiet=quiet) as bar:
+        opts.progress = bar.callback
+        run = compile_serial(input_path, opts) if serial else compile_parallel(input_path, opts)
     write_outputs(run, outdir)
     report = run.report()
     if run.symbols is not None and not run.symbols.ok:
@@ -191,6 +206,8 @@ def compile_cmd(input_path: str, parts: int, workers: int | None, strategy: str 
     click.echo(f"wrote {outdir}/ ({len(run.results)} object(s))" + (f", linked {output}" if link_kind else ""))
     if run.plan:
         click.echo("\n".join(_plan_lines(run.plan)))
+    for note in run.notes:
+        click.echo(f"note: {note}")
     click.echo("phases: " + ", ".join(f"{k} {v:.2f}s" for k, v in t["phases"].items()))
     click.echo(f"wall {t['wall_s']:.2f}s, serial-equivalent CPU {t['serial_equivalent_cpu_s']:.2f}s")
 
@@ -232,45 +249,13 @@ def validate_cmd(outdir: str, input_path: str, as_json: bool) -> None:
         raise CheckFailed(f"{len(report.lines())} symbol problem(s) in {outdir}")
 
 
-@main.command("demo")
-@click.option("-o", "--output", default="pcodegen-demo", show_default=True, help="Directory for the demo's outputs.")
-@click.option("-p", "--parts", type=int, default=4, show_default=True, help="Number of partitions.")
-@click.option("-j", "--workers", type=int, default=None, help="Worker processes [default: cores].")
-def demo_cmd(output: str, parts: int, workers: int | None) -> None:
-    """Run the main job on the built-in sample: serial and parallel builds, linked,
-    validated, run, and compared."""
-    import subprocess
-    from importlib import resources
-
-    from .combine import link_objects
-    from .pipeline import CompileOptions, compile_parallel, compile_serial, cpu_count, object_paths, write_outputs
-
-    out = Path(output)
-    data = resources.files("pcodegen") / "data"
-    expected = (data / "demo.expected.txt").read_text()
-    with resources.as_file(data / "demo.ll") as sample:
-        opts = CompileOptions(parts=parts, workers=workers or cpu_count())
-        rows = []
-        for mode, compile_fn in (("serial", compile_serial), ("parallel", compile_parallel)):
-            run = compile_fn(sample, opts)
-            write_outputs(run, out / mode)
-            exe = link_objects(object_paths(out / mode), out / f"demo-{mode}", "exe")
-            proc = subprocess.run([str(exe.resolve())], capture_output=True, text=True, timeout=60)
-            same = proc.returncode == 0 and proc.stdout == expected
-            rows.append((mode, run, same))
-    click.echo(f"built-in sample: {len(expected.splitlines())} lines of expected output")
-    for mode, run, same in rows:
-        t = run.report()["timings"]
-        extra = f", {run.plan.parts} partitions, imbalance {run.plan.metrics.imbalance:.3f}" if run.plan else ""
-        sym = "" if run.symbols is None else (", symbols ok" if run.symbols.ok else ", SYMBOL PROBLEMS")
-        click.echo(f"{mode:>9}: wall {t['wall_s']:.2f}s{extra}{sym}, output {'matches' if same else 'DIFFERS'}")
-    click.echo(f"reports: {out / 'serial' / 'report.json'}, {out / 'parallel' / 'report.json'}")
-    if not all(same for *_, same in rows) or any(r.symbols is not None and not r.symbols.ok for _, r, _ in rows):
-        raise CheckFailed("the demo's parallel build does not match the serial one")
-
-
 from .cli_julia import emit_cmd, experiment_cmd, synth_cmd  # noqa: E402 - the Julia codegen model's commands
 
 main.add_command(synth_cmd)
 main.add_command(emit_cmd)
 main.add_command(experiment_cmd)
+
+from .cli_bench import bench_cmd, demo_cmd  # noqa: E402 - speedup reports
+
+main.add_command(bench_cmd)
+main.add_command(demo_cmd)

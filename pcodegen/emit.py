@@ -32,7 +32,7 @@ import llvmlite.binding as llvm
 from llvmlite import ir
 
 from .errors import CheckFailed, UsageError
-from .jlstate import COUNTER, FNTY, I64, RTFNTY, CodegenParams, NameCounter, function_names, runtime_source
+from .jlstate import COUNTER, I64, RTFNTY, CodegenParams, NameCounter, function_names, runtime_source
 from .workload import CodeInstance, Workload
 
 # Approximate instruction counts of each chunk kind (the size budget).

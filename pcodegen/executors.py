@@ -177,7 +177,7 @@ class DaskExecutor(_Base):
         return max(1, sum(self.client.nthreads().values()))
 
     def map(self, func, tasks, *, labels=None, order=None, on_result=None, timeout=None, retries=0, on_retry=None):
-        from distributed import wait
+        from distributed.client import _wait  # distributed.wait() would use the global default client
 
         client = self.client
         if not self._workers_given:
@@ -196,7 +196,11 @@ class DaskExecutor(_Base):
         pending = set(futures)
         try:
             while pending:
-                done, pending = wait(pending, timeout=timeout, return_when="FIRST_COMPLETED")
+                try:
+                    done, pending = client.sync(_wait, list(pending), timeout=timeout, return_when="FIRST_COMPLETED")
+                except TimeoutError:
+                    done = set()
+                pending = set(pending)
                 if not done:
                     i = futures[min(pending, key=lambda f: order.index(futures[f]))]
                     raise WorkerError(labels[i], f"no result for {timeout:g} s")

@@ -18,14 +18,16 @@ from .irtext import IRModule, declaration_for, relink, rename_tokens
 from .partition import Plan
 
 
-def _per_partition_global(ir: IRModule, name: str, members: set[str]) -> str | None:
+def _per_partition_global(ir: IRModule, name: str, members: set[str],
+                          renames: dict[str, str] | None = None) -> str | None:
     """`llvm.used`-style arrays, cut down to the symbols this partition defines."""
     ent = ir.entities[name]
     kept = [r for r in ent.refs if r in members]
     if not kept:
         return None
     section = ', section "llvm.metadata"' if 'section "llvm.metadata"' in ent.text else ""
-    elems = ", ".join(f"ptr @{r}" for r in sorted(kept, key=lambda r: ir.entities[r].order))
+    renames = renames or {}
+    elems = ", ".join(f"ptr @{renames.get(r, r)}" for r in sorted(kept, key=lambda r: ir.entities[r].order))
     return f"@{name} = appending global [{len(kept)} x ptr] [{elems}]{section}"
 
 
@@ -54,7 +56,7 @@ def split_partition(ir: IRModule, plan: Plan, p: int) -> str:
         if ent.comdat:
             comdats.add(ent.comdat)
     for special in sorted(PER_PARTITION & set(ir.entities)):
-        line = _per_partition_global(ir, special, member_set)
+        line = _per_partition_global(ir, special, member_set, renames)
         if line:
             body.append(line)
     mds = ir.metadata_closure(md_roots)

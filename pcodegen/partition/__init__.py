@@ -15,7 +15,7 @@ from .plan import Plan, PlanMetrics, list_schedule, make_plan
 
 Strategy = Callable[[ModuleGraph, int, int], dict[str, int]]
 STRATEGIES: dict[str, Strategy] = {}
-DEFAULT_STRATEGY = "julia"
+DEFAULT_STRATEGY = "pcodegen"
 
 
 def strategy(name: str) -> Callable[[Strategy], Strategy]:

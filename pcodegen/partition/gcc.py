@@ -54,7 +54,8 @@ def gcc_balanced(graph: ModuleGraph, parts: int, workers: int) -> dict[str, int]
         where[u] = cur
         pos[u] = len(plist)
         plist.append(u)
-        size += ug.cost[u]
+        if has_function[u]:  # GCC sizes partitions by function instructions only
+            size += ug.cost[u]
 
     i = 0
     while i < len(order):
@@ -82,7 +83,8 @@ def gcc_balanced(graph: ModuleGraph, parts: int, workers: int) -> dict[str, int]
             if best_i != i:
                 for u in plist[best_n:]:
                     where[u] = -1
-                    size -= ug.cost[u]
+                    if has_function[u]:
+                        size -= ug.cost[u]
                 del plist[best_n:]
             i = best_i
             while i < len(order) - 1 and where[order[i + 1]] != -1:

@@ -16,40 +16,176 @@ fewest such functions; everything else still goes by hash.
 
 from __future__ import annotations
 
-import heapq
-
 from ..graph import ModuleGraph
 from ..irtext import symbol_name
 from . import strategy
 from .common import md5_bucket
 
+class StdPriorityQueue:
+    """`std::priority_queue` with a comparator, as libstdc++ implements it (push_heap /
+    pop_heap with the same hole-filling steps), so that ties between equal elements come
+    out in the same order as in the real `llvm-split`."""
+
+    def __init__(self, less):
+        self.less = less  # less(a, b): a has lower priority than b
+        self.c: list = []
+
+    def _push_heap(self, hole: int, top: int, value) -> None:
+        c, less = self.c, self.less
+        parent = (hole - 1) // 2
+        while hole > top and less(c[parent], value):
+            c[hole] = c[parent]
+            hole = parent
+            parent = (hole - 1) // 2
+        c[hole] = value
+
+    def push(self, value) -> None:
+        self.c.append(value)
+        self._push_heap(len(self.c) - 1, 0, value)
+
+    def top(self):
+        return self.c[0]
+
+    def pop(self):
+        c, less = self.c, self.less
+        result = c[0]
+        value = c.pop()
+        length = len(c)
+        if length:
+            hole = second = 0
+            while second < (length - 1) // 2:
+                second = 2 * (second + 1)
+                if less(c[second], c[second - 1]):
+                    second -= 1
+                c[hole] = c[second]
+                hole = second
+            if length % 2 == 0 and second == (length - 2) // 2:
+                second = 2 * (second + 1)
+                c[hole] = c[second - 1]
+                hole = second - 1
+            self._push_heap(hole, 0, value)
+        return result
+
+
+def _compare_clusters(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """SplitModule's `compareClusters` on (partition, count)."""
+    if a[1] or b[1]:
+        return a[1] > b[1]
+    return a[0] > b[0]
+
+
+def _unnamed_names(graph: ModuleGraph) -> dict[str, str]:
+    """SplitModule names unnamed globals `__llvmsplit_unnamed` as it externalises
+    functions, then variables, aliases and ifuncs; the symbol table makes the repeats
+    unique as `.1`, `.2`, ..."""
+    g = graph.g
+    unnamed = sorted((n for n in g if n.isdigit()),
+                     key=lambda n: (_KIND_RANK.get(g.nodes[n]["kind"], 4), g.nodes[n]["order"]))
+    return {n: "__llvmsplit_unnamed" + (f".{i}" if i else "") for i, n in enumerate(unnamed)}
+
+
+def _hash_name(graph: ModuleGraph, name: str, unnamed: dict[str, str]) -> str:
+    comdat = graph.g.nodes[name].get("comdat")
+    if comdat:
+        return symbol_name(comdat[1:])  # "$name" -> name
+    return unnamed.get(name) or symbol_name(name)
+
+
 # SplitModule visits M.functions(), then M.globals(), M.aliases(), M.ifuncs().
 _KIND_RANK = {"function": 0, "variable": 1, "alias": 2, "ifunc": 3}
 
 
-def _hash_name(graph: ModuleGraph, name: str) -> str:
-    comdat = graph.g.nodes[name].get("comdat")
-    if comdat:
-        return symbol_name(comdat[1:])  # "$name" -> name
-    return symbol_name(name)
+def _clusters(graph: ModuleGraph) -> list[list[str]]:
+    """The clusters `findPartitions` builds, in the order it walks them.
+
+    The walk is over an `EquivalenceClasses` in insertion order, visiting each class at
+    its leader; `unionSets(a, b)` inserts a then b and keeps a's leader. Insertions
+    happen as `recordGVSet` visits functions, variables, aliases and ifuncs: the second
+    member of a comdat joins the first; an alias or ifunc joins its aliasee object
+    (resolver); a function joins every global value that uses its block addresses."""
+    g = graph.g
+    units = [u for u in graph.units if len(u.members) > 1]
+    in_cluster = {m for u in units for m in u.members}
+    pos: dict[str, int] = {}
+    parent: dict[str, str] = {}
+    leader: dict[str, str] = {}
+
+    def insert(x: str) -> None:
+        if x not in pos:
+            pos[x] = len(pos)
+            parent[x] = leader[x] = x
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        insert(a)
+        insert(b)
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[rb] = ra  # ra's leader stays the leader
+
+    visit = sorted(in_cluster, key=lambda n: (_KIND_RANK.get(g.nodes[n]["kind"], 4), g.nodes[n]["order"]))
+    first_of_comdat: dict[str, str] = {}
+    ir = graph.ir
+    for name in visit:
+        d = g.nodes[name]
+        comdat = d.get("comdat")
+        if comdat:
+            if comdat in first_of_comdat:
+                union(first_of_comdat[comdat], name)
+            else:
+                first_of_comdat[comdat] = name
+        if d["kind"] in ("alias", "ifunc"):
+            for target in _alias_roots(graph, name):
+                union(name, target)
+        if d["kind"] == "function" and ir is not None:
+            for user in visit:
+                ent = ir.entities.get(user)
+                if ent is not None and name in ent.blockaddress:
+                    union(name, user)
+    # Anything grouped by the graph for another reason joins its group's first member.
+    for unit in units:
+        for m in unit.members[1:]:
+            union(unit.members[0], m)
+    out = []
+    for x in sorted(pos, key=pos.__getitem__):
+        r = find(x)
+        if leader[r] == x:
+            out.append(sorted((m for m in pos if find(m) == r), key=pos.__getitem__))
+    return out
+
+
+def _alias_roots(graph: ModuleGraph, name: str) -> list[str]:
+    """The global object an alias or ifunc finally points to (through other aliases)."""
+    g = graph.g
+    seen, todo, roots = {name}, [name], []
+    while todo:
+        x = todo.pop()
+        for t in g.successors(x):
+            if t in seen:
+                continue
+            seen.add(t)
+            if g.nodes[t]["kind"] in ("alias", "ifunc"):
+                todo.append(t)
+            else:
+                roots.append(t)
+    return sorted(roots, key=lambda n: g.nodes[n]["order"])
 
 
 def _place_clusters(graph: ModuleGraph, parts: int, out: dict[str, int]) -> None:
-    """Multi-member units onto the partition with the fewest members (ties: lowest
-    number), in the order SplitModule meets their first member."""
-    g = graph.g
-    clusters = [u for u in graph.units if len(u.members) > 1]
-
-    def first_seen(unit) -> tuple[int, int]:
-        return min((_KIND_RANK.get(g.nodes[m]["kind"], 4), g.nodes[m]["order"]) for m in unit.members)
-
-    clusters.sort(key=first_seen)
-    heap = [(0, p) for p in range(parts)]
-    for unit in clusters:
-        count, p = heapq.heappop(heap)
-        for m in unit.members:
+    """Each cluster onto the partition with the fewest members so far."""
+    queue = StdPriorityQueue(_compare_clusters)
+    for p in range(parts):
+        queue.push((p, 0))
+    for members in _clusters(graph):
+        p, count = queue.pop()
+        for m in members:
             out[m] = p
-        heapq.heappush(heap, (count + len(unit.members), p))
+        queue.push((p, count + len(members)))
 
 
 @strategy("llvm-hash")
@@ -57,9 +193,10 @@ def llvm_hash(graph: ModuleGraph, parts: int, workers: int) -> dict[str, int]:
     """SplitModule's default: clusters by member count, the rest by MD5 of the name."""
     out: dict[str, int] = {}
     _place_clusters(graph, parts, out)
+    unnamed = _unnamed_names(graph)
     for name in graph.g:
         if name not in out:
-            out[name] = md5_bucket(_hash_name(graph, name), parts)
+            out[name] = md5_bucket(_hash_name(graph, name, unnamed), parts)
     return out
 
 
@@ -86,13 +223,15 @@ def llvm_round_robin(graph: ModuleGraph, parts: int, workers: int) -> dict[str, 
             counts[out[name]] += 1
         else:
             unmapped.append(name)
-    heap = [(counts[p], p) for p in range(parts)]
-    heapq.heapify(heap)
+    queue = StdPriorityQueue(_compare_clusters)
+    for p in range(parts):
+        queue.push((p, counts[p]))
     for name in unmapped:
-        count, p = heapq.heappop(heap)
+        p, count = queue.pop()
         out[name] = p
-        heapq.heappush(heap, (count + 1, p))
+        queue.push((p, count + 1))
+    unnamed = _unnamed_names(graph)
     for name in g:
         if name not in out:
-            out[name] = md5_bucket(_hash_name(graph, name), parts)
+            out[name] = md5_bucket(_hash_name(graph, name, unnamed), parts)
     return out

@@ -108,9 +108,13 @@ def natural_units(graph: ModuleGraph, ug: UnitGraph | None = None) -> tuple[list
             label[i] = label[max(tied)[2]]
         else:
             label[i] = label[fn_order[pos * len(fn_order) // len(rest)]]
-    # renumber densely in order of first appearance
+    # renumber densely in the order the functions come
     dense: dict[int, int] = {}
-    return [dense.setdefault(lab, len(dense)) for lab in label], how
+    for i in fn_order:
+        dense.setdefault(label[i], len(dense))
+    for lab in label:
+        dense.setdefault(lab, len(dense))
+    return [dense[lab] for lab in label], how
 
 
 @strategy("rustc")

@@ -1,0 +1,253 @@
+"""PNG plots for `pcodegen bench` (matplotlib, an optional extra, imported lazily with the
+Agg backend so no display is needed):
+
+* speedup.png: speedup over the serial build against workers: measured medians with
+  their per-run range, the ideal line, the Amdahl fit and the predictor's curve;
+* phases.png: stacked per-phase bars of each build's median run, and its CPU time;
+* balance.png: per-partition cost and measured time, and per-worker busy time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+PHASE_COLORS = {
+    "load": "#4c72b0", "graph": "#64b5cd", "partition": "#8172b2", "split (coordinator)": "#ccb974",
+    "split": "#e5c494", "parse": "#dd8452", "optimize": "#c44e52", "serialize": "#937860", "emit": "#da8bc3",
+    "pool": "#bbbbbb", "validate": "#55a868", "write": "#8c8c8c", "link": "#2f4f4f",
+}
+GROUP_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
+
+
+def _mpl() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def make_plots(results: dict, outdir: Path) -> tuple[list[str], str]:
+    """Write the PNGs into `outdir`; (file names, note). Without matplotlib: ([], why)."""
+    try:
+        plt = _mpl()
+    except ImportError:
+        return [], "skipped: matplotlib is not installed (pip install 'pcodegen[plots]')"
+    files = []
+    for name, fn in (("speedup.png", speedup_plot), ("phases.png", phases_plot), ("balance.png", balance_plot)):
+        fig = fn(plt, results)
+        if fig is None:
+            continue
+        fig.savefig(outdir / name, dpi=110)
+        plt.close(fig)
+        files.append(name)
+    return files, ""
+
+
+def _title(results: dict) -> str:
+    m, st = results["machine"], results["settings"]
+    return f"{results['input']['name']}, O{st['opt']}, {m['usable_cores']}-core {m['cpu_model'][:40]}"
+
+
+def speedup_plot(plt: Any, results: dict) -> Any:
+    by_id = {c["id"]: c for c in results["configs"]}
+    serial = (by_id.get("serial", {}).get("summary") or {}).get("wall_s", {}).get("median")
+    groups = results["prediction"]["groups"]
+    if not serial or not groups:
+        return None
+    from .report import machine_busy
+
+    busy = machine_busy(results)
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    wmax = max([r["workers"] for g in groups for r in g["curve"]] + [c["workers"] for c in results["configs"]])
+    xs = [1, wmax]
+    ax.plot(xs, xs, ls=":", color="gray", label="ideal (speedup = workers)")
+    notes = []
+    for k, g in enumerate(groups):
+        col = GROUP_COLORS[k % len(GROUP_COLORS)]
+        tag = g["group"] if len(groups) > 1 else ""
+        if g["curve"]:
+            ax.plot([r["workers"] for r in g["curve"]], [r["speedup"] for r in g["curve"]], "-", color=col, lw=1.5,
+                    marker=".", label=f"predicted on dedicated cores (list-scheduled plans) {tag}".strip())
+        a = g.get("amdahl")
+        if a:
+            ws = [1 + i * (wmax - 1) / 200 for i in range(201)]
+            ax.plot(ws, [serial / (a["a_s"] + a["b_s"] / w) for w in ws], "--", color=col, lw=1, alpha=0.8,
+                    label=f"Amdahl fit, serial fraction {a['serial_fraction']:.3f} {tag}".strip())
+            notes.append(f"s = {a['serial_fraction']:.3f}")
+        meds, lo, hi, ws = [], [], [], []
+        for cid in g["configs"]:
+            s = by_id[cid]["summary"]
+            sp = s.get("speedup") or {}
+            if not sp:
+                continue
+            ws.append(s["workers_used"])
+            meds.append(sp["median"])
+            lo.append(sp["median"] - (sp["min"] if sp["min"] is not None else sp["median"]))
+            hi.append((sp["max"] if sp["max"] is not None else sp["median"]) - sp["median"])
+        ax.errorbar(ws, meds, yerr=[[max(0, v) for v in lo], [max(0, v) for v in hi]], fmt="o", color=col, ms=7,
+                    capsize=4, label=f"measured (median, per-run range) {tag}".strip(), zorder=5)
+        for w, v in zip(ws, meds):
+            ax.annotate(f"{v:.2f}×", (w, v), textcoords="offset points", xytext=(8, -12), fontsize=9, color=col)
+        if busy:
+            ded = [(by_id[cid]["summary"]["workers_used"], by_id[cid]["summary"]["speedup_dedicated"])
+                   for cid in g["configs"] if by_id[cid]["summary"].get("speedup_dedicated")]
+            ax.plot([w for w, _ in ded], [v for _, v in ded], "D", mfc="none", color=col, ms=7,
+                    label=f"idle-machine estimate (CPU share {busy:.0%} measured) {tag}".strip(), zorder=6)
+            ad = g.get("amdahl_dedicated")
+            if ad and ad["b_s"] > 0:
+                ws2 = [1 + i * (wmax - 1) / 200 for i in range(201)]
+                sd = results["prediction"].get("serial_dedicated_s") or serial
+                ax.plot(ws2, [sd / (ad["a_s"] + ad["b_s"] / w) for w in ws2], "-.", color=col, lw=1, alpha=0.7,
+                        label=f"Amdahl fit to the idle-machine estimates, serial fraction "
+                              f"{ad['serial_fraction']:.3f} {tag}".strip())
+        for r in g["curve"]:
+            if r["workers"] in (8, 16, 64) and r.get("speedup"):
+                ax.annotate(f"{r['speedup']:.1f}×", (r["workers"], r["speedup"]), textcoords="offset points",
+                            xytext=(-6, 7), fontsize=8, color=col)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log", base=2)
+    ticks = [w for w in (1, 2, 4, 8, 16, 32, 64, 128) if w <= wmax]
+    ax.set_xticks(ticks, [str(t) for t in ticks])
+    ymin, ymax = ax.get_ylim()
+    yt = [y for y in (0.25, 0.5, 1, 2, 4, 8, 16, 32, 64) if ymin <= y <= ymax * 1.01]
+    ax.set_yticks(yt, [f"{y:g}" for y in yt])
+    ax.set_xlabel("workers")
+    ax.set_ylabel("speedup over the serial build")
+    ax.set_title(f"Speedup — {_title(results)}", fontsize=10)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def _segments(cfg: dict) -> list[tuple[str, float]]:
+    """The stacked segments of one build's median run, in time order."""
+    s = cfg["summary"]
+    ph = dict(s["phases_median_s"])
+    segs = [("load", ph.get("load", 0.0)), ("graph", ph.get("graph", 0.0)), ("partition", ph.get("partition", 0.0)),
+            ("split (coordinator)", ph.get("split", 0.0))]
+    compile_s = ph.get("compile", 0.0)
+    if "lanes" in s:
+        crit = s["lanes"]["critical_phases"]
+        inner = [(k, crit.get(k, 0.0)) for k in ("split", "parse", "optimize", "serialize", "emit")]
+        used = sum(v for _, v in inner)
+        segs += inner + [("pool", max(0.0, compile_s - used))]
+    else:
+        inner = [(k, s.get("compile_phases_s", {}).get(k, 0.0)) for k in ("optimize", "serialize", "emit")]
+        used = sum(v for _, v in inner)
+        segs += inner + [("pool", max(0.0, compile_s - used))]
+    segs += [(k, ph.get(k, 0.0)) for k in ("validate", "write", "link")]
+    return segs
+
+
+def phases_plot(plt: Any, results: dict) -> Any:
+    cfgs = [c for c in results["configs"] if c.get("summary")]
+    if not cfgs:
+        return None
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 0.9 + 0.75 * max(3, len(cfgs))),
+                                  gridspec_kw={"width_ratios": [3, 1.2]}, sharey=True)
+    labels = [c["label"] for c in cfgs]
+    ys = list(range(len(cfgs)))[::-1]
+    seen = set()
+    for y, c in zip(ys, cfgs):
+        left = 0.0
+        for name, v in _segments(c):
+            if v <= 0:
+                continue
+            ax.barh(y, v, left=left, color=PHASE_COLORS[name], edgecolor="white", lw=0.5)
+            seen.add(name)
+            left += v
+        w = c["summary"]["wall_s"]
+        ax.errorbar([w["median"]], [y], xerr=[[w["median"] - w["min"]], [w["max"] - w["median"]]], fmt="none",
+                    ecolor="black", capsize=3, lw=1)
+        ax.text(w["max"] + 0.01 * w["max"], y, f"{w['median']:.2f} s", va="center", fontsize=8)
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=col, label="pool: fork, transfer, wait" if name == "pool" else name)
+               for name, col in PHASE_COLORS.items() if name in seen]
+    ax.set_yticks(ys, labels)
+    ax.set_xlabel("seconds (median run; whisker: min–max wall)")
+    ax.set_title("Phases (compile: the busiest worker's own phases + pool overhead)", fontsize=9)
+    ax.legend(handles=handles, fontsize=7, ncol=7, loc="lower center", bbox_to_anchor=(0.5, 1.06), frameon=False)
+    ax.set_xlim(0, max(c["summary"]["wall_s"]["max"] for c in cfgs) * 1.15)
+    for y, c in zip(ys, cfgs):
+        med = _median_cpu(results, c["id"])
+        left = 0.0
+        for name, v, col in (("coordinator", med[0], "#4c72b0"), ("workers", med[1], "#c44e52"),
+                             ("linker", med[2], "#2f4f4f")):
+            ax2.barh(y, v, left=left, color=col, label=name if y == ys[0] else None, edgecolor="white", lw=0.5)
+            left += v
+        ax2.text(left * 1.02, y, f"{left:.2f}" if left < 10 else f"{left:.1f}", va="center", fontsize=8)
+    ax2.set_xlabel("CPU seconds (median)")
+    ax2.set_title("CPU time, all processes", fontsize=9)
+    ax2.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.06), ncol=3, frameon=False)
+    ax2.set_xlim(0, max(sum(_median_cpu(results, c["id"])) for c in cfgs) * 1.25)
+    fig.suptitle(_title(results), fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def _median_cpu(results: dict, cid: str) -> tuple[float, float, float]:
+    import statistics
+
+    xs = [x for x in results["samples"] if x["config"] == cid and not x["warmup"]]
+    return (statistics.median(x["coordinator_cpu_s"] for x in xs), statistics.median(x["workers_cpu_s"] for x in xs),
+            statistics.median(x["link_cpu_s"] for x in xs))
+
+
+def balance_plot(plt: Any, results: dict) -> Any:
+    cfgs = [c for c in results["configs"] if c["mode"] == "parallel" and c.get("summary") and c.get("plan")]
+    if not cfgs:
+        return None
+    cfgs = cfgs[-6:]
+    n = len(cfgs)
+    fig, axes = plt.subplots(2, n, figsize=(max(6.5, 3.6 * n), 6.5), squeeze=False)
+    for j, c in enumerate(cfgs):
+        s = c["summary"]
+        costs = c["plan"]["metrics"]["partition_costs"]
+        secs = s["partition_seconds_median"]
+        ax = axes[0][j]
+        idx = list(range(len(costs)))
+        ax.bar([i - 0.2 for i in idx], costs, width=0.4, color="#8172b2", label="cost (units)")
+        ax.set_ylabel("cost (graph units)" if j == 0 else "")
+        ax.set_xticks(idx, [str(i) for i in idx])
+        ax.set_xlabel("partition")
+        ax.set_title(f"{c['label']}\ncost imbalance {c['plan']['metrics']['imbalance']:.3f}", fontsize=9)
+        axt = ax.twinx()
+        axt.bar([i + 0.2 for i in idx], secs, width=0.4, color="#dd8452", label="worker time (s)")
+        axt.set_ylabel("worker time, median s" if j == n - 1 else "")
+        lo = max(costs) * 1.15 if costs else 1
+        ax.set_ylim(0, lo)
+        axt.set_ylim(0, max(secs) * 1.15 if secs else 1)
+        if j == 0:
+            h1, l1 = ax.get_legend_handles_labels()
+            h2, l2 = axt.get_legend_handles_labels()
+            ax.legend(h1 + h2, l1 + l2, fontsize=7, loc="lower left")
+        ax2 = axes[1][j]
+        lanes = s["lanes"]
+        rep = next(x for x in results["samples"] if x["config"] == c["id"] and not x["warmup"]
+                   and x["round"] == s["representative_round"])
+        for w in rep["workers"]:
+            if "start_s" not in w:
+                continue
+            lane = w.get("lane", w["index"])
+            ax2.barh(lane, w["end_s"] - w["start_s"], left=w["start_s"], color=GROUP_COLORS[w["index"] % 6],
+                     edgecolor="black", lw=0.4)
+            ax2.text(w["start_s"] + (w["end_s"] - w["start_s"]) / 2, lane, f"p{w['index']}", ha="center",
+                     va="center", fontsize=7, color="white")
+        comp = s["phases_median_s"].get("compile", 0.0)
+        ax2.axvline(rep["phases"].get("compile", comp), color="black", ls="--", lw=1)
+        nl = len(lanes["busy_s"])
+        ax2.set_yticks(range(nl), [f"worker {k}\nbusy {b:.2f} s" for k, b in enumerate(lanes["busy_s"])])
+        ax2.set_ylim(-0.6, nl - 0.4)
+        ax2.invert_yaxis()
+        ax2.set_xlim(0, rep["phases"].get("compile", comp) * 1.05)
+        ax2.set_xlabel("seconds into the compile phase")
+        ax2.set_title("tasks per worker, median run", fontsize=9)
+    fig.suptitle(f"Balance — {_title(results)}\n(top: cost and measured time per partition; bottom: what each "
+                 "worker ran when; dashed line: the compile phase ends)", fontsize=9)
+    fig.tight_layout()
+    return fig

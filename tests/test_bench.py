@@ -1,0 +1,129 @@
+"""`pcodegen bench` and `pcodegen demo` on the built-in sample: the three outputs, the
+results.json schema, the report's predictor table, and the demo's behaviour check."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+
+DEMO = Path(str(resources.files("pcodegen") / "data" / "demo.ll"))
+HAVE_MPL = importlib.util.find_spec("matplotlib") is not None
+
+
+@pytest.fixture(scope="module")
+def bench_out(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("bench") / "report"
+    proc = run_cli("bench", DEMO, "--workers", "1,2", "--repeat", 2, "--opt", 1, "--link", "exe",
+                   "--predict", "1,2,4,8,16,64", "-o", out, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return out, proc.stdout
+
+
+def test_bench_writes_the_three_outputs(bench_out: tuple[Path, str]) -> None:
+    out, stdout = bench_out
+    assert (out / "results.json").is_file() and (out / "report.md").is_file()
+    if HAVE_MPL:
+        for name in ("speedup.png", "phases.png", "balance.png"):
+            data = (out / name).read_bytes()
+            assert data.startswith(b"\x89PNG") and len(data) > 10_000
+    assert f"report: {out / 'report.md'}" in stdout
+    assert "speedup" in stdout and "Amdahl serial fraction" in stdout
+    assert not list(out.parent.glob(".report.*"))  # no temporary directory left behind
+
+
+def test_results_schema(bench_out: tuple[Path, str]) -> None:
+    out, _ = bench_out
+    r = json.loads((out / "results.json").read_text())
+    assert r["schema"] == "pcodegen.bench/1"
+    for key in ("cores", "usable_cores", "cpu_model", "python", "llvmlite", "llvm", "loadavg_start", "loadavg_end"):
+        assert key in r["machine"]
+    assert r["settings"]["repeat"] == 2 and r["settings"]["order"] == "interleaved"
+    ids = [c["id"] for c in r["configs"]]
+    assert ids[0] == "serial" and len(ids) == 3
+    # every raw sample: 3 builds x 2 rounds, interleaved S A B S A B
+    assert [x["config"] for x in r["samples"]] == ids * 2
+    for x in r["samples"]:
+        for key in ("wall_s", "process_s", "phases", "coordinator_peak_rss_kb", "cpu_total_s", "workers", "outputs",
+                    "loadavg", "round", "warmup"):
+            assert key in x, key
+        assert x["coordinator_peak_rss_kb"] > 0
+        if x["config"] != "serial":
+            assert x["plan"]["metrics"]["partition_costs"]
+            for w in x["workers"]:
+                for key in ("split", "parse", "optimize", "emit", "total", "cpu_s", "peak_rss_kb", "rss_start_kb",
+                            "start_s", "end_s", "lane", "cost"):
+                    assert key in w, key
+                assert w["peak_rss_kb"] >= w["rss_start_kb"] > 0
+    par = [c for c in r["configs"] if c["mode"] == "parallel"]
+    for c in par:
+        s = c["summary"]
+        assert s["objects_identical_across_rounds"]
+        assert s["speedup"]["min"] <= s["speedup"]["median"] * 1.0001 or len(s["speedup"]["per_round"]) == 2
+        assert len(s["partition_seconds_median"]) == c["parts"]
+    g = r["prediction"]["groups"][0]
+    assert {m["workers"] for m in g["measured"]} == {1, 2}
+    assert [p["workers"] for p in g["curve"]] == [1, 2, 4, 8, 16, 64]
+    assert g["amdahl"] is not None and 0 <= g["amdahl"]["serial_fraction"] <= 1
+    assert g["calibration"]["points"] == 2 * (1 + 2)
+
+
+def test_report_has_the_tables(bench_out: tuple[Path, str]) -> None:
+    out, _ = bench_out
+    md = (out / "report.md").read_text()
+    for heading in ("## Speedup", "## Where the time goes", "## Balance", "## Scaling prediction"):
+        assert heading in md
+    assert "| workers | parts | measured s (median) | measured min–max | CPU share | predicted s | error |" in md
+    assert "Predicted scaling on dedicated cores" in md
+    assert "Amdahl" in md and "serial fraction" in md
+    if HAVE_MPL:
+        assert "![speedup](speedup.png)" in md
+
+
+def test_rerender_reproduces_the_report(bench_out: tuple[Path, str], tmp_path: Path) -> None:
+    import shutil
+
+    from pcodegen.bench import rerender
+
+    out, _ = bench_out
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    (copy / "report.md").unlink()
+    r = rerender(copy)
+    assert (copy / "report.md").read_text().startswith("# Parallel code generation")
+    assert r["prediction"]["groups"][0]["measured"]
+
+
+def test_bench_bad_usage(tmp_path: Path) -> None:
+    for args in (["--workers", "0"], ["--workers", "a,b"], ["--parts", "x"], ["--repeat", "0"],
+                 ["--strategies", "nope"], ["--executor", "cloud"], ["--memory-budget", "lots"]):
+        proc = run_cli("bench", DEMO, *args, "-o", tmp_path / "o")
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert proc.stderr.startswith("pcodegen: error:") and proc.stderr.count("\n") == 1, proc.stderr
+    missing = run_cli("bench", tmp_path / "nothing.bc", "-o", tmp_path / "o")
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_demo_runs_bench_and_checks_behaviour(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    proc = run_cli("demo", "-o", out, "--repeat", 1, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "every build's program matches it; symbols ok" in proc.stdout
+    assert f"report: {out / 'report.md'}" in proc.stdout
+    assert (out / "results.json").is_file() and (out / "builds" / "serial" / "a.out").is_file()
+
+
+def test_progress_is_silent_off_a_terminal() -> None:
+    from pcodegen import progress
+
+    assert not progress.enabled()  # pytest captures stderr
+    with progress.progress("x", total=3) as bar:
+        bar.advance()
+        bar.update(completed=2, total=3, label="y")
+        bar.callback(3, 3, "z")
