@@ -63,7 +63,10 @@ def graph_cmd(input_path: str, as_json: bool) -> None:
     from .graph import build_graph
     from .load import load_module
 
-    graph = build_graph(load_module(input_path).ir, input_path)
+    from .progress import progress
+
+    with progress("loading and building the graph"):
+        graph = build_graph(load_module(input_path).ir, input_path)
     summary = graph.summary()
     if as_json:
         emit_json(summary)
@@ -238,7 +241,11 @@ def validate_cmd(outdir: str, input_path: str, as_json: bool) -> None:
         expected = set((plan.get("promoted") or {}).values())
     from .irtext import symbol_name
 
-    report = check_objects(symbols_of_ir(load_module(input_path).ir), objects, {symbol_name(e) for e in expected})
+    from .progress import progress
+
+    with progress("validating"):
+        report = check_objects(symbols_of_ir(load_module(input_path).ir), objects,
+                               {symbol_name(e) for e in expected})
     if as_json:
         emit_json(report.to_dict())
     else:

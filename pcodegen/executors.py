@@ -158,16 +158,20 @@ class DaskExecutor(_Base):
     @property
     def client(self) -> Any:
         if self._client is None:
+            import logging
+
             from distributed import Client, LocalCluster
 
+            if logging.getLogger().getEffectiveLevel() >= logging.WARNING:  # dask logs its life story at INFO
+                logging.getLogger("distributed").setLevel(logging.WARNING)
             try:
                 if self.address == "local":
                     cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
-                                           host="127.0.0.1", dashboard_address=None)
+                                           host="127.0.0.1", dashboard_address=":0")
                     self._own.append(cluster)
                     self._client = Client(cluster, set_as_default=False)
                 else:
-                    self._client = Client(self.address, set_as_default=False, timeout="20s")
+                    self._client = Client(self.address, set_as_default=False, timeout="10s")
             except OSError as exc:
                 raise UsageError(f"--executor dask:{self.address}: cannot reach the scheduler: {exc}") from None
             self._own.insert(0, self._client)

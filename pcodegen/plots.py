@@ -204,28 +204,37 @@ def balance_plot(plt: Any, results: dict) -> Any:
         return None
     cfgs = cfgs[-6:]
     n = len(cfgs)
-    fig, axes = plt.subplots(2, n, figsize=(max(6.5, 3.6 * n), 6.5), squeeze=False)
+    import statistics
+
+    from matplotlib.ticker import FuncFormatter
+
+    fig, axes = plt.subplots(2, n, figsize=(max(8.5, 4.2 * n), 7.2), squeeze=False)
+    kilo = FuncFormatter(lambda v, _: f"{v / 1000:g}k" if v >= 1000 else f"{v:g}")
+    handles = []
     for j, c in enumerate(cfgs):
         s = c["summary"]
         costs = c["plan"]["metrics"]["partition_costs"]
         secs = s["partition_seconds_median"]
+        runs = [x for x in results["samples"] if x["config"] == c["id"] and not x["warmup"]]
+        cpu = [statistics.median(x["workers"][i]["cpu_s"] for x in runs) for i in range(len(costs))]
         ax = axes[0][j]
         idx = list(range(len(costs)))
-        ax.bar([i - 0.2 for i in idx], costs, width=0.4, color="#8172b2", label="cost (units)")
+        width = 0.8 / 3
+        h_cost = ax.bar([i - width for i in idx], costs, width=width, color="#8172b2", label="cost (graph units)")
+        ax.yaxis.set_major_formatter(kilo)
         ax.set_ylabel("cost (graph units)" if j == 0 else "")
-        ax.set_xticks(idx, [str(i) for i in idx])
+        ax.set_xticks(idx, [str(i) for i in idx] if len(idx) <= 16 else [str(i) if i % 4 == 0 else "" for i in idx])
         ax.set_xlabel("partition")
-        ax.set_title(f"{c['label']}\ncost imbalance {c['plan']['metrics']['imbalance']:.3f}", fontsize=9)
+        ax.set_title(f"{c['label']}: cost imbalance {c['plan']['metrics']['imbalance']:.3f}, time "
+                     f"{max(secs) / (sum(secs) / len(secs)):.3f}" if secs else c["label"], fontsize=9)
         axt = ax.twinx()
-        axt.bar([i + 0.2 for i in idx], secs, width=0.4, color="#dd8452", label="worker time (s)")
-        axt.set_ylabel("worker time, median s" if j == n - 1 else "")
-        lo = max(costs) * 1.15 if costs else 1
-        ax.set_ylim(0, lo)
-        axt.set_ylim(0, max(secs) * 1.15 if secs else 1)
-        if j == 0:
-            h1, l1 = ax.get_legend_handles_labels()
-            h2, l2 = axt.get_legend_handles_labels()
-            ax.legend(h1 + h2, l1 + l2, fontsize=7, loc="lower left")
+        h_wall = axt.bar(idx, secs, width=width, color="#dd8452", label="worker wall time (median s)")
+        h_cpu = axt.bar([i + width for i in idx], cpu, width=width, color="#c44e52", hatch="//", edgecolor="white",
+                        label="worker CPU time (median s)")
+        axt.set_ylabel("seconds" if j == n - 1 else "")
+        ax.set_ylim(0, max(costs) * 1.15 if costs else 1)
+        axt.set_ylim(0, max(secs + cpu) * 1.15 if secs else 1)
+        handles = [h_cost, h_wall, h_cpu]
         ax2 = axes[1][j]
         lanes = s["lanes"]
         rep = next(x for x in results["samples"] if x["config"] == c["id"] and not x["warmup"]
@@ -246,8 +255,8 @@ def balance_plot(plt: Any, results: dict) -> Any:
         ax2.invert_yaxis()
         ax2.set_xlim(0, rep["phases"].get("compile", comp) * 1.05)
         ax2.set_xlabel("seconds into the compile phase")
-        ax2.set_title("tasks per worker, median run", fontsize=9)
-    fig.suptitle(f"Balance — {_title(results)}\n(top: cost and measured time per partition; bottom: what each "
-                 "worker ran when; dashed line: the compile phase ends)", fontsize=9)
-    fig.tight_layout()
+        ax2.set_title("what each worker ran, median run (dashed: compile phase ends)", fontsize=8)
+    fig.suptitle(f"Balance — {_title(results)}", fontsize=10)
+    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.955), ncol=3, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0, 1, 0.92))
     return fig

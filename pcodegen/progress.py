@@ -58,7 +58,7 @@ class Bar:
 
     def callback(self, done: int, total: int, label: str = "") -> None:
         """`(done, total, label)` progress callback form (what the pipeline calls)."""
-        self.update(completed=done, total=total, label=label or None)
+        self.update(completed=done, total=total, label=f"({label} done)" if label else None)
 
     def _label(self, label: str | None) -> dict[str, str]:
         return {"description": f"{self._description} {label}" if label else self._description}

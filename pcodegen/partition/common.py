@@ -115,11 +115,3 @@ def md5_bucket(name: str, parts: int) -> int:
     little-endian (`R[0] | R[1] << 8`), modulo the partition count."""
     r = hashlib.md5(name.encode("utf-8", "surrogateescape")).digest()
     return (r[0] | (r[1] << 8)) % parts
-
-
-def contiguous_runs(lengths: list[int], runs: int) -> list[int]:
-    """Cut a sequence of items with `lengths` into at most `runs` contiguous runs of
-    about equal count; returns the run number of each item."""
-    n = len(lengths)
-    runs = max(1, min(runs, n))
-    return [i * runs // n for i in range(n)]

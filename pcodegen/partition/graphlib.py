@@ -148,6 +148,10 @@ if pymetis is not None:
                 eweights.append(w)
             xadj.append(len(adjncy))
         opts = pymetis.Options(seed=0)
-        _, membership = pymetis.part_graph(parts, xadj=xadj, adjncy=adjncy, vweights=list(ug.cost),
-                                           eweights=eweights, options=opts)
+        if hasattr(pymetis, "CSRAdjacency"):  # pymetis >= 2025.2
+            graph_arg = {"adjacency": pymetis.CSRAdjacency(xadj, adjncy)}
+        else:  # pragma: no cover - older pymetis
+            graph_arg = {"xadj": xadj, "adjncy": adjncy}
+        _, membership = pymetis.part_graph(parts, **graph_arg, vweights=list(ug.cost), eweights=eweights,
+                                           options=opts)
         return ug.assignment([int(p) for p in membership])

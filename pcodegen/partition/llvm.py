@@ -130,7 +130,12 @@ def _clusters(graph: ModuleGraph) -> list[list[str]]:
 
     visit = sorted(in_cluster, key=lambda n: (_KIND_RANK.get(g.nodes[n]["kind"], 4), g.nodes[n]["order"]))
     first_of_comdat: dict[str, str] = {}
-    ir = graph.ir
+    ba_users: dict[str, list[str]] = {}  # function -> users of its block addresses
+    if graph.ir is not None:
+        for user in visit:
+            ent = graph.ir.entities.get(user)
+            for target in sorted(ent.blockaddress) if ent is not None else ():
+                ba_users.setdefault(target, []).append(user)
     for name in visit:
         d = g.nodes[name]
         comdat = d.get("comdat")
@@ -142,11 +147,9 @@ def _clusters(graph: ModuleGraph) -> list[list[str]]:
         if d["kind"] in ("alias", "ifunc"):
             for target in _alias_roots(graph, name):
                 union(name, target)
-        if d["kind"] == "function" and ir is not None:
-            for user in visit:
-                ent = ir.entities.get(user)
-                if ent is not None and name in ent.blockaddress:
-                    union(name, user)
+        if d["kind"] == "function":
+            for user in ba_users.get(name, ()):
+                union(name, user)
     # Anything grouped by the graph for another reason joins its group's first member.
     for unit in units:
         for m in unit.members[1:]:

@@ -16,7 +16,7 @@ cross-partition references, never splitting a must-stay-together unit.
 3. Uncoarsen and refine. Project back level by level; at each level greedy k-way
    boundary moves, then Fiduccia-Mattheyses passes (negative moves allowed, rolled
    back to the best prefix) under a load limit that narrows from 3% over the share on
-   the coarsest graph to 0.5% on the finest. For graphs up to 40,000 units, up to three
+   the coarsest graph to 0.5% on the finest. For graphs up to 20,000 units, up to three
    V-cycles follow (coarsen again within the partitions, refine again) while they
    lower the cut.
 4. Level. The free units go largest first onto the lightest partition. If a partition
@@ -47,7 +47,7 @@ EPS_MIN = 0.005  # load slack on the finest graph, before the final tightening
 CLUSTER_SHARE = 8  # a cluster holds at most 1/CLUSTER_SHARE of a partition's share
 COARSE_PER_PART = 24  # stop coarsening at about this many clusters per partition
 VCYCLES = 3  # extra V-cycles (coarsen within the partitions, refine again) ...
-VCYCLE_MAX_NODES = 40000  # ... for graphs up to this many units
+VCYCLE_MAX_NODES = 20000  # ... for graphs up to this many units
 
 
 def _cluster(cost: list[int], adj: Adj, cap: float, part: list[int] | None = None) -> tuple[list[int], int]:
