@@ -7,8 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-bench-plots}"
 shift || true
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-pcodegen synth --preset plots -o "$work/plots.json" >/dev/null
-pcodegen emit "$work/plots.json" -o "$work/plots.bc" >/dev/null
-pcodegen bench "$work/plots.bc" --workers 1,2 --repeat 5 --opt 2 --link shared -o "$out" "$@"
+# the workload and module stay beside OUTDIR, so the report can be re-rendered later
+pcodegen synth --preset plots -o "$out.json" >/dev/null
+pcodegen emit "$out.json" -o "$out.bc" >/dev/null
+pcodegen bench "$out.bc" --workers 1,2 --repeat 5 --opt 2 --link shared -o "$out" "$@"

@@ -47,19 +47,28 @@ def ir_token(name: str) -> str:
     return '"' + "".join(c if c.isprintable() and c not in '"\\' else f"\\{ord(c):02X}" for c in name) + '"'
 
 
-def split_top(text: str, sep: str = ",") -> list[str]:
-    """Split at `sep` outside brackets, parentheses, braces, angle brackets and strings."""
-    out, depth, start, in_str = [], 0, 0, False
-    for i, ch in enumerate(text):
+def _outside_strings(text: str, start: int = 0):
+    """Yield (index, char, bracket depth after it) for characters outside string literals."""
+    depth, in_str = 0, False
+    for i in range(start, len(text)):
+        ch = text[i]
         if ch == '"':
             in_str = not in_str
-        elif in_str:
             continue
-        elif ch in "([{<":
+        if in_str:
+            continue
+        if ch in "([{<":
             depth += 1
         elif ch in ")]}>":
             depth -= 1
-        elif ch == sep and depth == 0:
+        yield i, ch, depth
+
+
+def split_top(text: str, sep: str = ",") -> list[str]:
+    """Split at `sep` outside brackets, parentheses, braces, angle brackets and strings."""
+    out, start = [], 0
+    for i, ch, depth in _outside_strings(text):
+        if ch == sep and depth == 0:
             out.append(text[start:i])
             start = i + 1
     out.append(text[start:])
@@ -68,19 +77,9 @@ def split_top(text: str, sep: str = ",") -> list[str]:
 
 def matching_paren(text: str, open_at: int) -> int:
     """Index of the parenthesis closing the one at `open_at`."""
-    depth, in_str = 0, False
-    for i in range(open_at, len(text)):
-        ch = text[i]
-        if ch == '"':
-            in_str = not in_str
-        elif in_str:
-            continue
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
+    for i, ch, depth in _outside_strings(text, open_at):
+        if depth == 0 and ch in ")]}>":
+            return i
     raise ValueError("unbalanced parentheses in IR")
 
 
@@ -303,17 +302,8 @@ def _global_entity(line: str, order: int) -> Entity | Declaration:
 def _type_and_init(text: str) -> tuple[str, str]:
     """Split `<type> <initializer>` at the end of the (possibly nested) type."""
     text = text.strip()
-    depth, in_str = 0, False
-    for i, ch in enumerate(text):
-        if ch == '"':
-            in_str = not in_str
-        elif in_str:
-            continue
-        elif ch in "([{<":
-            depth += 1
-        elif ch in ")]}>":
-            depth -= 1
-        elif ch == " " and depth == 0:
+    for i, ch, depth in _outside_strings(text):
+        if ch == " " and depth == 0:
             head = text[:i]
             # "ptr addrspace(1)" and "i32 (i32)*" style types continue past a space
             if text[i + 1:].startswith(("addrspace(", "(")) or head.endswith(","):

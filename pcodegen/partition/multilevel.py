@@ -139,6 +139,36 @@ def cut_weight(adj: Adj, part: list[int]) -> int:
     return sum(w for u, row in enumerate(adj) for v, w in row.items() if v > u and part[u] != part[v])
 
 
+def best_target(u: int, cost: list[int], adj: Adj, part: list[int], load: list[int], maxload: float,
+                min_gain: int | None = None) -> tuple[int, int] | None:
+    """(gain, partition) of the best move of boundary node `u` into a neighbouring
+    partition with room: highest cut gain, ties to the lighter partition; None for an
+    interior node or when no move qualifies (gain below `min_gain`, if given)."""
+    p = part[u]
+    row = adj[u]
+    for v in row:
+        if part[v] != p:
+            break
+    else:
+        return None  # interior
+    conn: dict[int, int] = {}
+    for v, w in row.items():
+        q = part[v]
+        conn[q] = conn.get(q, 0) + w
+    inw = conn.get(p, 0)
+    cu = cost[u]
+    best_q, best_gain = -1, 0
+    for q, w in conn.items():
+        if q == p or load[q] + cu > maxload:
+            continue
+        gain = w - inw
+        if min_gain is not None and gain < min_gain:
+            continue
+        if best_q < 0 or gain > best_gain or (gain == best_gain and load[q] < load[best_q]):
+            best_q, best_gain = q, gain
+    return None if best_q < 0 else (best_gain, best_q)
+
+
 def refine(cost: list[int], adj: Adj, part: list[int], load: list[int], maxload: float,
            passes: int = 6, todo: list[int] | None = None) -> int:
     """Greedy k-way boundary refinement in place; returns the number of moves."""
@@ -152,26 +182,11 @@ def refine(cost: list[int], adj: Adj, part: list[int], load: list[int], maxload:
             if not row:
                 continue
             p = part[u]
-            for v in row:
-                if part[v] != p:
-                    break
-            else:
-                continue  # interior
-            conn: dict[int, int] = {}
-            for v, w in row.items():
-                q = part[v]
-                conn[q] = conn.get(q, 0) + w
-            inw = conn.get(p, 0)
-            cu = cost[u]
-            best_q, best_gain = -1, 0
-            for q, w in conn.items():
-                if q == p or load[q] + cu > maxload:
-                    continue
-                gain = w - inw
-                if gain > best_gain or (gain == best_gain and (best_q == -1 or load[q] < load[best_q])):
-                    best_q, best_gain = q, gain
-            if best_q < 0:
+            move = best_target(u, cost, adj, part, load, maxload, min_gain=0)
+            if move is None:
                 continue
+            best_gain, best_q = move
+            cu = cost[u]
             if best_gain > 0 or (best_gain == 0 and load[best_q] + cu < load[p]):
                 part[u] = best_q
                 load[p] -= cu
@@ -198,27 +213,7 @@ def fm_refine(cost: list[int], adj: Adj, part: list[int], load: list[int], maxlo
     total_gain = 0
 
     def best_move(u: int) -> tuple[int, int] | None:
-        p = part[u]
-        row = adj[u]
-        for v in row:
-            if part[v] != p:
-                break
-        else:
-            return None  # interior
-        conn: dict[int, int] = {}
-        for v, w in row.items():
-            q = part[v]
-            conn[q] = conn.get(q, 0) + w
-        inw = conn.get(p, 0)
-        cu = cost[u]
-        best_q, best_gain = -1, 0
-        for q, w in conn.items():
-            if q == p or load[q] + cu > maxload:
-                continue
-            gain = w - inw
-            if best_q < 0 or gain > best_gain or (gain == best_gain and load[q] < load[best_q]):
-                best_q, best_gain = q, gain
-        return None if best_q < 0 else (best_gain, best_q)
+        return best_target(u, cost, adj, part, load, maxload)
 
     for _ in range(passes):
         heap: list[tuple[int, int, int]] = []
