@@ -495,7 +495,7 @@ def run_bench(settings: BenchSettings, outdir: Path, progress: Any = None,
         }
         from . import plots, report
 
-        plot_files, plot_note = ([], "plots turned off (--no-plots)")
+        plot_files, plot_note = ([], "turned off (--no-plots)")
         if settings.plots:
             plot_files, plot_note = plots.make_plots(results, tmp)
         results["files"] = {"results": "results.json", "report": "report.md", "plots": plot_files,

@@ -7,11 +7,12 @@ shares with the coordinator after fork) is linear in the cost of the largest par
 
     worker_kb = WORKER_BASE_KB + KB_PER_COST * cost
 
-The constants were measured on x86-64 (llvmlite 0.50, LLVM 22) with the SQLite module at
-O2: a partition of cost 222,899 grew its worker by 56 MiB, and even a tiny partition
-needs ~16 MiB of private memory for LLVM's target machine, pass managers and the
-object buffer. `pcodegen bench` measures the real figures (peak RSS minus the
-copy-on-write baseline at fork) and reports them beside the estimate.
+The constants come from `pcodegen bench` on x86-64 (llvmlite 0.50, LLVM 22) at O2, as
+peak RSS minus the copy-on-write baseline at fork: the whole SQLite module (cost
+445,797) grew its worker by 100 MiB, half of it by 55 MiB, the 1,028-cost demo sample
+by 52 MiB (RSS also counts LLVM's code pages as the worker first touches them, shared
+with every other process). 32 MiB + 0.2 KiB per cost unit is on the safe side for large
+partitions, where a budget matters. The bench reports the measured figures per build.
 
 With a budget B for the whole compile, workers <= (B - coordinator RSS now) / worker_kb.
 """
@@ -22,8 +23,8 @@ import re
 
 from .errors import UsageError
 
-WORKER_BASE_KB = 16 * 1024
-KB_PER_COST = 0.25
+WORKER_BASE_KB = 32 * 1024
+KB_PER_COST = 0.2
 
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
 

@@ -35,7 +35,7 @@ def _summary_lines(results: dict, outdir: Path) -> list[str]:
         lines.append("predicted speedup: " + ", ".join(f"{w} workers {v:.2f}x"
                                                        for w, v in h["predicted_speedup"].items() if v))
     if h.get("predictor_error"):
-        lines.append("predictor error: " + ", ".join(f"{w}w {100 * e:+.1f}%"
+        lines.append("predictor error: " + ", ".join(f"{w}{'w' if isinstance(w, int) else ''} {100 * e:+.1f}%"
                                                      for w, e in sorted(h["predictor_error"].items())))
     files = results["files"]
     lines.append(f"report: {outdir / 'report.md'} (data {outdir / 'results.json'}"
@@ -56,7 +56,8 @@ def run_bench_cli(settings: Any, outdir: Path, quiet: bool) -> dict:
 @click.command("bench")
 @click.argument("input_path", metavar="INPUT")
 @click.option("-j", "--workers", default="1,2", show_default=True, help="Worker counts to measure, comma-separated.")
-@click.option("-s", "--strategies", default=None, help="Partitioning strategies, comma-separated [default: julia].")
+@click.option("-s", "--strategies", default=None,
+              help="Partitioning strategies, comma-separated [default: the default one; see partition --list].")
 @click.option("-p", "--parts", default="auto", show_default=True,
               help="Partition counts, comma-separated; 'auto' = as many partitions as workers.")
 @click.option("-r", "--repeat", type=int, default=3, show_default=True, help="Measured runs of each build.")

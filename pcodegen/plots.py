@@ -90,7 +90,8 @@ def speedup_plot(plt: Any, results: dict) -> Any:
         ax.errorbar(ws, meds, yerr=[[max(0, v) for v in lo], [max(0, v) for v in hi]], fmt="o", color=col, ms=7,
                     capsize=4, label=f"measured (median, per-run range) {tag}".strip(), zorder=5)
         for w, v in zip(ws, meds):
-            ax.annotate(f"{v:.2f}×", (w, v), textcoords="offset points", xytext=(8, -12), fontsize=9, color=col)
+            ax.annotate(f"{v:.2f}×", (w, v), textcoords="offset points", xytext=(8, -12 - 11 * k), fontsize=9,
+                        color=col)
         if busy:
             ded = [(by_id[cid]["summary"]["workers_used"], by_id[cid]["summary"]["speedup_dedicated"])
                    for cid in g["configs"] if by_id[cid]["summary"].get("speedup_dedicated")]
@@ -106,7 +107,7 @@ def speedup_plot(plt: Any, results: dict) -> Any:
         for r in g["curve"]:
             if r["workers"] in (8, 16, 64) and r.get("speedup"):
                 ax.annotate(f"{r['speedup']:.1f}×", (r["workers"], r["speedup"]), textcoords="offset points",
-                            xytext=(-6, 7), fontsize=8, color=col)
+                            xytext=(-6, 7 if k % 2 == 0 else -13), fontsize=8, color=col)
     ax.set_xscale("log", base=2)
     ax.set_yscale("log", base=2)
     ticks = [w for w in (1, 2, 4, 8, 16, 32, 64, 128) if w <= wmax]

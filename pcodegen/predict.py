@@ -25,8 +25,10 @@ The model of one parallel build with W workers and partitions of cost c_1..c_P:
   cost c deviates from `alpha + beta * c` by a relative error of standard deviation
   sqrt(kappa / c): small partitions are relatively less predictable, and with more
   workers the slowest of more, smaller partitions sets the makespan. `kappa` (cost
-  units) is estimated from the measured partitions' residuals (the median over repeats
-  of each partition); the expected makespan is the mean over seeded random draws.
+  units) is estimated from the measured partitions' residuals (each partition's median
+  over the repeats; kappa = median(r^2 c) / 0.4549, the median of chi-squared with one
+  degree of freedom, so one odd partition cannot dominate); the expected makespan is
+  the mean over seeded random draws.
 * `overhead` (seconds per task) is what the executor adds around the worker's own
   time: fork, transfer of the object back, and the coordinator's wait. Measured per
   run as compile-phase wall minus the list-scheduled makespan of the measured worker
@@ -54,6 +56,7 @@ from typing import Any, Callable, Iterable, Sequence
 PRE_PHASES = ("load", "graph")
 POST_PHASES = ("validate", "write", "link")
 DEFAULT_WORKER_COUNTS = (1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64)
+CHI2_1_MEDIAN = 0.4549364  # median of the chi-squared distribution with one degree of freedom
 
 
 def schedule(times: Sequence[float], workers: int, order: Sequence[int] | None = None) -> float:
@@ -203,7 +206,8 @@ def calibrate(runs: Sequence[RunTime]) -> Calibration:
         split_coordinator_s=_median(r.phases.get("split", 0.0) for r in runs),
         partition_s={p: _median(v) for p, v in sorted(by_parts.items())},
         share={w: _median(v) for w, v in sorted(by_workers.items())},
-        kappa_cost=_median(residuals) if len(residuals) > 1 else 0.0,
+        # the median of sigma^2 * chi^2(1) is 0.4549 sigma^2: robust to an outlier, unbiased for normal noise
+        kappa_cost=_median(residuals) / CHI2_1_MEDIAN if len(residuals) > 1 else 0.0,
         coordinator_share=_median((r.coordinator_share for r in runs), 1.0),
     )
 

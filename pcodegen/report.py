@@ -65,9 +65,14 @@ def headline(results: dict) -> dict[str, Any]:
     if group:
         out["serial_fraction"] = (group.get("amdahl") or {}).get("serial_fraction")
         out["serial_fraction_dedicated"] = (group.get("amdahl_dedicated") or {}).get("serial_fraction")
-        curve = {r["workers"]: r for r in group.get("curve", [])}
+        # what more cores buy: the curve that adds partitions with workers, where there is one
+        scaling = next((g for g in groups if g["parts_spec"] == "auto" and g["strategy"] == group["strategy"]), group)
+        curve = {r["workers"]: r for r in scaling.get("curve", [])}
         out["predicted_speedup"] = {w: curve[w]["speedup"] for w in HEADLINE_WORKERS if w in curve}
-        out["predictor_error"] = {r["workers"]: r["error"] for r in group["measured"]}
+        rows = group["measured"]
+        unique = len({r["workers"] for r in rows}) == len(rows)
+        out["predictor_error"] = {(r["workers"] if unique else f"{r['workers']}w/{r['parts']}p"): r["error"]
+                                  for r in rows}
     return out
 
 
@@ -81,8 +86,8 @@ def render_markdown(results: dict) -> str:
     if h and h.get("speedup"):
         sp = h["speedup"]
         pred = ", ".join(f"{w} workers {v:.2f}×" for w, v in h.get("predicted_speedup", {}).items() if v)
-        err = ", ".join(f"{w} worker{'s' if w > 1 else ''} {_pct(e)}" for w, e in sorted(h.get("predictor_error",
-                                                                                                {}).items()))
+        err = ", ".join((f"{w} worker{'s' if w > 1 else ''}" if isinstance(w, int) else str(w)) + f" {_pct(e)}"
+                        for w, e in sorted(h.get("predictor_error", {}).items()))
         sf = h.get("serial_fraction")
         busy = h.get("busy")
         sfd = h.get("serial_fraction_dedicated")
