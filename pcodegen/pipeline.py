@@ -146,6 +146,14 @@ def prepare(path: str | Path, opts: CompileOptions, phases: dict[str, float]) ->
     return loaded, graph, plan
 
 
+def dispatch_order(graph: ModuleGraph, plan: Plan) -> list[int]:
+    """Largest partition first (list scheduling); among equal costs, the one holding the
+    largest function first, since big functions optimise slower than their size says."""
+    g = graph.g
+    biggest = [max(g.nodes[m]["cost"] for m in members) for members in plan.members]
+    return sorted(range(plan.parts), key=lambda i: (-plan.metrics.partition_costs[i], -biggest[i], i))
+
+
 def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
     """Partition the module at `path` and compile the partitions in worker processes."""
     opts.check()
@@ -159,7 +167,7 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
                     emit_bitcode=opts.emit_bitcode or opts.combine == "bitcode", fault=opts.faults.get(i))
         for i in range(plan.parts)
     ]
-    order = sorted(range(len(tasks)), key=lambda i: -plan.metrics.partition_costs[i])
+    order = dispatch_order(graph, plan)
     if opts.dispatch_seed is not None:
         random.Random(opts.dispatch_seed).shuffle(order)
     bad = sorted(p for p in opts.faults if not 0 <= p < plan.parts)
