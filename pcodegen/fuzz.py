@@ -16,6 +16,7 @@ import itertools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from llvmlite import ir
 
@@ -126,48 +127,42 @@ def build_ir(spec: ModuleSpec) -> str:
     return str(mod)
 
 
-def _string_sum(b: ir.IRBuilder, fn: ir.Function, gv: ir.GlobalVariable, length: int, n: int) -> ir.Value:
-    i64, i8 = ir.IntType(64), ir.IntType(8)
-    head, body, tail = (fn.append_basic_block(f"s{n}.{s}") for s in ("head", "body", "tail"))
-    pre = b.block
-    b.branch(head)
-    b.position_at_end(head)
-    i = b.phi(i64)
-    total = b.phi(i64)
-    i.add_incoming(ir.Constant(i64, 0), pre)
-    total.add_incoming(ir.Constant(i64, 0), pre)
-    b.cbranch(b.icmp_signed("<", i, ir.Constant(i64, length)), body, tail)
-    b.position_at_end(body)
-    byte = b.load(b.gep(gv, [ir.Constant(i64, 0), i], inbounds=True), typ=i8)
-    total2 = b.add(b.mul(total, ir.Constant(i64, 131)), b.zext(byte, i64))
-    i2 = b.add(i, ir.Constant(i64, 1))
-    i.add_incoming(i2, body)
-    total.add_incoming(total2, body)
-    b.branch(head)
-    b.position_at_end(tail)
-    return total
-
-
-def _loop(b: ir.IRBuilder, fn: ir.Function, acc: ir.Value, extra: int, n: int) -> ir.Value:
+def _counted_loop(b: ir.IRBuilder, fn: ir.Function, tag: str, bound: ir.Value, start: ir.Value,
+                  step: Callable[[ir.Value, ir.Value], ir.Value]) -> ir.Value:
+    """`v = start; for i in 0..bound: v = step(i, v)`, as blocks and phis; returns v."""
     i64 = ir.IntType(64)
-    head, body, tail = (fn.append_basic_block(f"l{n}.{s}") for s in ("head", "body", "tail"))
+    head, body, tail = (fn.append_basic_block(f"{tag}.{s}") for s in ("head", "body", "tail"))
     pre = b.block
-    bound = b.add(b.and_(acc, ir.Constant(i64, 7)), ir.Constant(i64, extra))
     b.branch(head)
     b.position_at_end(head)
-    i = b.phi(i64)
-    v = b.phi(i64)
+    i, v = b.phi(i64), b.phi(i64)
     i.add_incoming(ir.Constant(i64, 0), pre)
-    v.add_incoming(acc, pre)
+    v.add_incoming(start, pre)
     b.cbranch(b.icmp_signed("<", i, bound), body, tail)
     b.position_at_end(body)
-    v2 = b.add(b.mul(v, ir.Constant(i64, 31)), i)
-    i2 = b.add(i, ir.Constant(i64, 1))
-    i.add_incoming(i2, body)
-    v.add_incoming(v2, body)
+    v.add_incoming(step(i, v), b.block)
+    i.add_incoming(b.add(i, ir.Constant(i64, 1)), b.block)
     b.branch(head)
     b.position_at_end(tail)
     return v
+
+
+def _string_sum(b: ir.IRBuilder, fn: ir.Function, gv: ir.GlobalVariable, length: int, n: int) -> ir.Value:
+    """A hash of the bytes of string constant `gv`."""
+    i64, i8 = ir.IntType(64), ir.IntType(8)
+
+    def step(i: ir.Value, total: ir.Value) -> ir.Value:
+        byte = b.load(b.gep(gv, [ir.Constant(i64, 0), i], inbounds=True), typ=i8)
+        return b.add(b.mul(total, ir.Constant(i64, 131)), b.zext(byte, i64))
+
+    return _counted_loop(b, fn, f"s{n}", ir.Constant(i64, length), ir.Constant(i64, 0), step)
+
+
+def _loop(b: ir.IRBuilder, fn: ir.Function, acc: ir.Value, extra: int, n: int) -> ir.Value:
+    """`(acc & 7) + extra` rounds of `acc = acc * 31 + i`."""
+    i64 = ir.IntType(64)
+    bound = b.add(b.and_(acc, ir.Constant(i64, 7)), ir.Constant(i64, extra))
+    return _counted_loop(b, fn, f"l{n}", bound, acc, lambda i, v: b.add(b.mul(v, ir.Constant(i64, 31)), i))
 
 
 def exported(objects: list[Path]) -> set[str]:

@@ -141,6 +141,15 @@ if pymetis is not None:
         ug = unit_graph(graph)
         if parts == 1 or ug.n <= 1:
             return ug.assignment([0] * ug.n)
+        if 2 * parts > ug.n:
+            # METIS complains on stdout and gives up on graphs this small for k parts:
+            # deal the units out largest first onto the lightest partition instead.
+            load = [0] * parts
+            part = [0] * ug.n
+            for u in sorted(range(ug.n), key=lambda u: (-ug.cost[u], u)):
+                part[u] = min(range(parts), key=lambda p: (load[p], p))
+                load[part[u]] += ug.cost[u]
+            return ug.assignment(part)
         xadj, adjncy, eweights = [0], [], []
         for i in range(ug.n):
             for j, w in sorted(ug.adj[i].items()):
