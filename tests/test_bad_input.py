@@ -141,3 +141,23 @@ def test_full_disk(sample_modules: dict[str, Path], full_disk: Path) -> None:
     proc = run_cli("compile", sample_modules["exprcalc"], "--parts", "3", "-o", out)
     assert_one_line_error(proc, "No space left on device")
     assert sorted(p.name for p in full_disk.iterdir()) == ["filler"]
+
+
+@pytest.mark.parametrize(
+    "doc, fragment",
+    [
+        ({"format": "pcodegen-workload", "version": 1, "objects": [],
+          "code_instances": [{"id": 0, "name": "f", "size": 10, "callees": [3]}]}, "dangling callee 3"),
+        ({"format": "something-else"}, "not a workload"),
+        ([1, 2, 3], "a workload must be a JSON object"),
+    ],
+)
+def test_bad_workload(tmp_path: Path, doc: object, fragment: str) -> None:
+    import json
+
+    src = tmp_path / "w.json"
+    src.write_text(json.dumps(doc))
+    out = tmp_path / "module.bc"
+    assert_one_line_error(run_cli("emit", src, "-o", out), fragment)
+    assert_no_output(tmp_path, out)
+    assert_one_line_error(run_cli("partition", src, "--parts", "2"), fragment)
