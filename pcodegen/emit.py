@@ -32,6 +32,7 @@ import llvmlite.binding as llvm
 from llvmlite import ir
 
 from .errors import CheckFailed, UsageError
+from .execute import init_llvm, parse_module
 from .jlstate import COUNTER, I64, RTFNTY, CodegenParams, NameCounter, function_names, runtime_source
 from .workload import CodeInstance, Workload
 
@@ -166,12 +167,6 @@ def emit_code_instance(params: CodegenParams, ci: CodeInstance) -> ir.Function:
 
 # --- modules -------------------------------------------------------------------------
 
-def init_llvm() -> None:
-    from .execute import init_llvm as _init
-
-    _init()
-
-
 def host_triple_and_layout() -> tuple[str, str]:
     init_llvm()
     triple = llvm.get_process_triple()
@@ -200,12 +195,7 @@ def emit_serial_ir(workload: Workload, counter: NameCounter = COUNTER) -> tuple[
     return module, params
 
 
-def parse_verified(text: str | bytes, context: Any = None) -> llvm.ModuleRef:
-    init_llvm()
-    ctx = context if context is not None else llvm.create_context()
-    mod = llvm.parse_bitcode(text, context=ctx) if isinstance(text, bytes) else llvm.parse_assembly(text, context=ctx)
-    mod.verify()
-    return mod
+parse_verified = parse_module  # IR text or bitcode, its own context unless given, verified
 
 
 def emit_workload(workload: Workload) -> bytes:

@@ -119,6 +119,18 @@ def _inject(fault: str | None) -> None:
         time.sleep(float(fault.split(":", 1)[1]))
 
 
+def parse_module(source: str | bytes, context: llvm.ContextRef | None = None) -> llvm.ModuleRef:
+    """Parse IR text or bitcode into `context` (a fresh one by default) and verify it."""
+    init_llvm()
+    ctx = context if context is not None else llvm.create_context()
+    if isinstance(source, bytes):
+        mod = llvm.parse_bitcode(source, context=ctx)
+    else:
+        mod = llvm.parse_assembly(source, context=ctx)
+    mod.verify()
+    return mod
+
+
 def compile_task(task: CompileTask) -> CompileResult:
     """Parse, verify, optimise and emit one partition in this process's own context."""
     init_llvm()
@@ -128,13 +140,8 @@ def compile_task(task: CompileTask) -> CompileResult:
     _inject(task.fault)
     source = task.ir if isinstance(task.ir, (str, bytes)) else task.ir.text()
     t_split = time.perf_counter()
-    ctx = llvm.create_context()
-    if isinstance(source, bytes):
-        mod = llvm.parse_bitcode(source, context=ctx)
-    else:
-        mod = llvm.parse_assembly(source, context=ctx)
+    mod = parse_module(source)
     del source
-    mod.verify()
     t_parse = time.perf_counter()
     result = compile_loaded(mod, task)
     result.timings = {"split": t_split - t0, "parse": t_parse - t_split, **result.timings}

@@ -4,8 +4,8 @@ timing each phase. `serial_compile` is the reference: the whole module in one pr
 from __future__ import annotations
 
 import hashlib
-import random
 import os
+import random
 import resource
 import time
 from contextlib import contextmanager
@@ -176,11 +176,6 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
     retried: dict[str, list[str]] = {}
     tables: dict[str, SymbolTable] = {}
 
-    def collect(i: int, result: CompileResult) -> None:
-        # Read each object's symbols while the other workers are still compiling.
-        if result.object is not None:
-            tables[f"{result.name}.o"] = symbols_of_object(result.object, result.name)
-
     workers, budget_note = cap_workers(opts.workers, opts.memory_budget, plan.metrics.partition_costs,
                                        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
     executor = make_executor(opts.executor, workers)
@@ -191,18 +186,20 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
     if opts.progress is not None:
         opts.progress(0, len(tasks), "")
 
-    done = [0]
+    done: list[str] = []
 
-    def collect_and_report(i: int, result: CompileResult) -> None:
-        collect(i, result)
-        done[0] += 1
+    def collect(i: int, result: CompileResult) -> None:
+        # Read each object's symbols while the other workers are still compiling.
+        if result.object is not None:
+            tables[f"{result.name}.o"] = symbols_of_object(result.object, result.name)
+        done.append(result.name)
         if opts.progress is not None:
-            opts.progress(done[0], len(tasks), result.name)
+            opts.progress(len(done), len(tasks), result.name)
 
     try:
         with _phase(phases, "compile"):
             results = executor.map(compile_task, tasks, labels=[t.name for t in tasks], order=order,
-                                   on_result=collect_and_report, timeout=opts.timeout, retries=opts.retries,
+                                   on_result=collect, timeout=opts.timeout, retries=opts.retries,
                                    on_retry=lambda i, how: retried.setdefault(tasks[i].name, []).append(how))
     finally:
         if executor is not opts.executor:

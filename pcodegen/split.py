@@ -62,14 +62,13 @@ def split_partition(ir: IRModule, plan: Plan, p: int) -> str:
     mds = ir.metadata_closure(md_roots)
     for mid in mds:
         refs |= ir.metadata_refs[mid][1]
-    owner = plan.assignment if len(plan.members) > 1 else {n: 0 for n in names}
     decls = []
     for r in sorted(refs - member_set - PER_PARTITION,
                     key=lambda r: (ir.entities[r].order if r in ir.entities else -1, r)):
         ent = ir.entities.get(r)
         if r in plan.duplicated:
-            body.append(ir.entities[r].text)  # a private copy of a local constant
-        elif ent is not None and r in owner:
+            body.append(ent.text)  # a private copy of a local constant
+        elif ent is not None:  # defined, owned by another partition
             vis = "hidden" if r in renames else ent.visibility
             decls.append(declaration_for(ent, renames.get(r, r), vis))
         elif r in ir.declarations:
