@@ -174,17 +174,83 @@ def compile_loaded(mod: llvm.ModuleRef, task: CompileTask) -> CompileResult:
     )
 
 
-def _child(func: Callable[[Any], Any], task: Any, conn: Any, attempt: int) -> None:
+def _reset_peak_rss() -> None:
+    """Restart this process's peak-RSS count (Linux `clear_refs`), so a worker that has
+    run other tasks reports the peak of the current one; best effort."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
+def _worker(func: Callable[[Any], Any], tasks: Sequence[Any], conn: Any) -> None:
+    """A pool worker: run the tasks the coordinator names, one at a time, until told to
+    stop. Each task builds its own LLVM context, so nothing carries over between tasks;
+    the process itself is reused to spare a fork, a fresh heap and an exit per task."""
     global ATTEMPT
-    ATTEMPT = attempt
-    try:
-        result = ("ok", func(task))
-    except BaseException as exc:  # noqa: BLE001 - everything goes back to the coordinator
-        result = ("error", f"{type(exc).__name__}: {exc}".splitlines()[0])
-    try:
-        conn.send(result)
-    finally:
-        conn.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        i, ATTEMPT = msg
+        _reset_peak_rss()
+        try:
+            answer = ("ok", func(tasks[i]))
+        except BaseException as exc:  # noqa: BLE001 - everything goes back to the coordinator
+            answer = ("error", f"{type(exc).__name__}: {exc}".splitlines()[0])
+        conn.send(answer)
+
+
+class Forked:
+    """`func(*args)` running in a forked child while this process goes on.
+
+    `result()` waits for it and returns its value, or raises the exception it raised
+    (RuntimeError when the child died without an answer). `close()` kills a child
+    still running; use it in a `finally` so no child outlives its caller.
+    """
+
+    def __init__(self, func: Callable[..., Any], *args: Any):
+        ctx = mp.get_context("fork")
+        self._recv, send = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=self._run, args=(func, args, send), daemon=True)
+        self._proc.start()
+        send.close()
+
+    @staticmethod
+    def _run(func: Callable[..., Any], args: tuple, conn: Any) -> None:
+        try:
+            answer = ("ok", func(*args))
+        except BaseException as exc:  # noqa: BLE001 - the parent re-raises it
+            answer = ("error", exc)
+        try:
+            conn.send(answer)
+        except Exception as exc:  # noqa: BLE001 - e.g. an exception that does not pickle
+            conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+        finally:
+            conn.close()
+
+    def result(self) -> Any:
+        try:
+            status, payload = self._recv.recv()
+        except (EOFError, OSError):
+            self._proc.join(5)
+            raise RuntimeError(f"forked helper {describe_exit(self._proc.exitcode)}") from None
+        finally:
+            self.close()
+        if status != "ok":
+            raise payload
+        return payload
+
+    def close(self) -> None:
+        if self._proc.is_alive():  # unfinished, or done and exiting: either way not needed
+            self._proc.kill()
+        self._proc.join()
+        self._recv.close()
 
 
 def describe_exit(exitcode: int | None) -> str:
@@ -199,6 +265,16 @@ def describe_exit(exitcode: int | None) -> str:
     return f"exited with status {exitcode} without a result"
 
 
+@dataclass
+class _Slot:
+    """One pool worker process and the task it is running (None when idle)."""
+
+    proc: Any
+    conn: Any
+    task: int | None = None
+    start: float = 0.0
+
+
 def run_pool(
     func: Callable[[Any], Any],
     tasks: Sequence[Any],
@@ -210,32 +286,50 @@ def run_pool(
     retries: int = 0,
     on_retry: Callable[[int, str], None] | None = None,
 ) -> list[Any]:
-    """Run `func(task)` for every task in forked processes, at most `workers` at once.
+    """Run `func(task)` for every task in forked worker processes, at most `workers` at once.
 
-    Results come back in task order whatever the finishing order. `order` is the
-    dispatch order (default: as given). The first failure (exception, signal, exit
-    without result, or a task running past `timeout` seconds) stops every other
-    worker and raises WorkerError naming the task; no child outlives this call.
-    `on_result(i, result)` runs in the coordinator as each result arrives, so it
-    overlaps with the tasks still running. With `retries`, a failed task is run
-    again (only that task) up to that many times before the failure counts;
-    `on_retry(i, how)` hears of each.
+    Workers are forked after `tasks` exist (they inherit them and receive only an
+    index) and run one task at a time. Results come back in task order whatever the
+    finishing order. `order` is the dispatch order (default: as given). The first
+    failure (exception, signal, exit without result, or a task running past `timeout`
+    seconds) stops every other worker and raises WorkerError naming the task; no child
+    outlives this call. A worker whose task failed is never used again. `on_result(i,
+    result)` runs in the coordinator as each result arrives, after the worker has been
+    given its next task, so it overlaps with the tasks still running. With `retries`, a
+    failed task is run again (only that task, by a worker that has not failed) up to
+    that many times before the failure counts; `on_retry(i, how)` hears of each.
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
     labels = list(labels) if labels is not None else [f"task {i}" for i in range(len(tasks))]
     ctx = mp.get_context("fork")
     pending = deque(order if order is not None else range(len(tasks)))
-    running: dict[int, tuple[Any, Any, float]] = {}
+    slots: list[_Slot] = []
     attempts = [0] * len(tasks)
     results: list[Any] = [None] * len(tasks)
+    finished: list[int] = []  # results in hand, not yet reported
 
-    def failed(i: int, how: str) -> None:
-        proc, recv, _ = running.pop(i)
-        if proc.is_alive():
-            proc.kill()
-        proc.join()
-        recv.close()
+    def spawn() -> _Slot:
+        conn, child_end = ctx.Pipe(duplex=True)
+        proc = ctx.Process(target=_worker, args=(func, tasks, child_end), name=f"pcodegen-worker-{len(slots)}",
+                           daemon=True)
+        proc.start()
+        child_end.close()
+        slot = _Slot(proc, conn)
+        slots.append(slot)
+        return slot
+
+    def retire(slot: _Slot) -> None:
+        slots.remove(slot)
+        if slot.proc.is_alive():
+            slot.proc.kill()
+        slot.proc.join()
+        slot.conn.close()
+
+    def failed(slot: _Slot, how: str) -> None:
+        i = slot.task
+        assert i is not None
+        retire(slot)
         if attempts[i] >= retries:
             raise WorkerError(labels[i], how)
         attempts[i] += 1
@@ -244,44 +338,65 @@ def run_pool(
             on_retry(i, how)
         pending.appendleft(i)
 
+    def assign(slot: _Slot) -> None:
+        i = pending.popleft()
+        try:
+            slot.conn.send((i, attempts[i]))
+        except OSError:  # the idle worker is gone (killed from outside): replace it
+            pending.appendleft(i)
+            retire(slot)
+            return
+        slot.task, slot.start = i, time.monotonic()
+
+    leaving: list[_Slot] = []  # told to stop; reaped at the end
     try:
-        while pending or running:
-            while pending and len(running) < workers:
-                i = pending.popleft()
-                recv, send = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_child, args=(func, tasks[i], send, attempts[i]), name=labels[i],
-                                   daemon=True)
-                proc.start()
-                send.close()
-                running[i] = (proc, recv, time.monotonic())
+        while True:
+            for slot in [s for s in slots if s.task is None]:
+                if pending:
+                    assign(slot)
+                else:  # nothing left for it: let it go now rather than at the end
+                    slots.remove(slot)
+                    leaving.append(slot)
+                    try:
+                        slot.conn.send(None)
+                    except OSError:
+                        pass
+            while pending and len(slots) < workers:
+                assign(spawn())
+            # Report results only now, with their workers already busy again.
+            while finished:
+                i = finished.pop(0)
+                if on_result is not None:
+                    on_result(i, results[i])
+            if not slots:
+                break
             wait_for = None
             if timeout is not None:
-                oldest = min(start for _, _, start in running.values())
+                oldest = min(s.start for s in slots)
                 wait_for = max(0.0, oldest + timeout - time.monotonic())
-            ready = set(wait([x for p, r, _ in running.values() for x in (r, p.sentinel)], wait_for))
-            for i, (proc, recv, start) in list(running.items()):
-                if recv in ready or proc.sentinel in ready:
+            ready = set(wait([x for s in slots for x in (s.conn, s.proc.sentinel)], wait_for))
+            for slot in list(slots):
+                if slot.conn in ready or slot.proc.sentinel in ready:
                     try:
-                        status, payload = recv.recv()
+                        status, payload = slot.conn.recv()
                     except (EOFError, OSError):
-                        proc.join(5)
-                        failed(i, describe_exit(proc.exitcode))
+                        slot.proc.join(5)
+                        failed(slot, describe_exit(slot.proc.exitcode))
                         continue
                     if status != "ok":
-                        failed(i, f"raised {payload}")
+                        failed(slot, f"raised {payload}")
                         continue
-                    proc.join()
-                    del running[i]
-                    recv.close()
-                    results[i] = payload
-                    if on_result is not None:
-                        on_result(i, payload)
-                elif timeout is not None and time.monotonic() - start > timeout:
-                    failed(i, f"timed out after {timeout:g} s")
+                    assert slot.task is not None
+                    results[slot.task] = payload
+                    finished.append(slot.task)
+                    slot.task = None
+                elif timeout is not None and time.monotonic() - slot.start > timeout:
+                    failed(slot, f"timed out after {timeout:g} s")
     finally:
-        for proc, recv, _ in running.values():
-            if proc.is_alive():
-                proc.kill()
-            proc.join()
-            recv.close()
+        for slot in slots:
+            if slot.proc.is_alive():
+                slot.proc.kill()
+        for slot in slots + leaving:
+            slot.proc.join()
+            slot.conn.close()
     return results

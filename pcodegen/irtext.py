@@ -137,6 +137,17 @@ class IRModule:
     metadata: dict[int, str]  # id -> line
     metadata_refs: dict[int, tuple[set[int], set[str]]]  # id -> (metadata ids, global names)
 
+    def extend(self, later: "IRModule") -> None:
+        """Append the pieces of the text that followed this module's text (see
+        `split_points`): the result is what cutting both texts as one gives."""
+        base = len(self.entities)
+        for ent in later.entities.values():
+            ent.order += base
+        for name in ("header", "module_asm", "types", "attributes", "named_metadata"):
+            getattr(self, name).extend(getattr(later, name))
+        for name in ("comdats", "entities", "declarations", "metadata", "metadata_refs"):
+            getattr(self, name).update(getattr(later, name))
+
     def metadata_closure(self, roots: set[int]) -> set[int]:
         """All metadata ids reachable from `roots`."""
         seen, stack = set(), list(roots)
@@ -183,6 +194,18 @@ def _linkage_visibility(words: list[str]) -> tuple[str, str]:
     linkage = next((w for w in words if w in LINKAGES), "external")
     visibility = next((w for w in words if w in ("hidden", "protected")), "default")
     return linkage, visibility
+
+
+def split_point(text: str) -> int:
+    """An offset near the middle of printed IR where it can be cut in two and each part
+    cut up on its own: the start of a function definition, or else a line after the
+    last function body. -1 when there is none."""
+    mid = len(text) // 2
+    at = text.find("\ndefine ", mid)
+    if at >= 0:
+        return at
+    last = text.rfind("\n}\n")
+    return text.find("\n", max(mid, last + 2)) if last >= 0 else -1
 
 
 def parse_module_text(text: str) -> IRModule:

@@ -9,8 +9,8 @@ from pathlib import Path
 import llvmlite.binding as llvm
 
 from .errors import UsageError
-from .execute import init_llvm
-from .irtext import IRModule, parse_module_text
+from .execute import Forked, init_llvm
+from .irtext import IRModule, parse_module_text, split_point
 
 BITCODE_MAGIC = (b"BC\xc0\xde", b"\xde\xc0\x17\x0b")
 
@@ -54,8 +54,10 @@ def _first_line(exc: Exception) -> str:
     return lines[0]
 
 
-def parse_bytes(data: bytes, path: str, context: llvm.ContextRef | None = None) -> tuple[llvm.ModuleRef, str]:
-    """Parse `.ll` or `.bc` bytes into a verified llvmlite module."""
+def parse_bytes(data: bytes, path: str, context: llvm.ContextRef | None = None,
+                verify: bool = True) -> tuple[llvm.ModuleRef, str]:
+    """Parse `.ll` or `.bc` bytes into an llvmlite module, verified unless `verify` is off
+    (then call `verify_module`)."""
     init_llvm()
     ctx = context or llvm.create_context()
     if data.startswith(BITCODE_MAGIC):
@@ -76,11 +78,35 @@ def parse_bytes(data: bytes, path: str, context: llvm.ContextRef | None = None) 
             mod = llvm.parse_assembly(text, context=ctx)
         except RuntimeError as exc:
             raise UsageError(f"{path}: malformed IR: {_first_line(exc)}") from None
+    if verify:
+        verify_module(mod, path)
+    return mod, fmt
+
+
+def verify_module(mod: llvm.ModuleRef, path: str | Path) -> None:
+    """Run the LLVM verifier; a rejection becomes a one-line UsageError."""
     try:
         mod.verify()
     except RuntimeError as exc:
         raise UsageError(f"{path}: fails the LLVM verifier: {_first_line(exc)}") from None
-    return mod, fmt
+
+
+PARALLEL_CUT_MIN = 4 << 20  # below this many characters a forked helper costs more than it saves
+
+
+def cut_text(text: str, jobs: int = 1) -> IRModule:
+    """Cut printed IR into an IRModule; with `jobs` > 1 and a large text, a forked child
+    cuts the second half while this process cuts the first (same result)."""
+    at = split_point(text) if jobs > 1 and len(text) >= PARALLEL_CUT_MIN else -1
+    if at <= 0:
+        return parse_module_text(text)
+    helper = Forked(parse_module_text, text[at:])
+    try:
+        first = parse_module_text(text[:at])
+        first.extend(helper.result())
+    finally:
+        helper.close()
+    return first
 
 
 def no_definitions(path: str | Path, has_declarations: bool) -> UsageError:
@@ -96,14 +122,31 @@ def check_definitions(mod: llvm.ModuleRef, path: str | Path) -> None:
         raise no_definitions(path, bool(values))
 
 
-def load_module(path: str | Path) -> LoadedModule:
-    """Read, parse, verify and cut up the module at `path`."""
+def load_module(path: str | Path, jobs: int = 1) -> LoadedModule:
+    """Read, parse, verify and cut up the module at `path`.
+
+    With `jobs` > 1 (the coordinator of a parallel build) the otherwise idle cores
+    help: the verifier runs in a forked child while the module is printed, and the
+    printed text is cut in two halves at once. Errors are the same either way.
+    """
     data = read_input(path)
-    mod, fmt = parse_bytes(data, str(path))
-    text = str(mod)
-    triple = mod.triple
+    mod, fmt = parse_bytes(data, str(path), verify=jobs <= 1)
+    checker = Forked(verify_module, mod, path) if jobs > 1 else None
+    try:
+        text = str(mod)
+        triple = mod.triple
+        try:
+            ir = cut_text(text, jobs)
+        except ValueError:
+            if checker is not None:
+                checker.result()  # an input the verifier rejects explains a failed cut best
+            raise
+        if checker is not None:
+            checker.result()
+    finally:
+        if checker is not None:
+            checker.close()
     mod.close()
-    ir = parse_module_text(text)
     if not ir.entities:
         raise no_definitions(path, bool(ir.declarations))
     return LoadedModule(str(path), fmt, len(data), hashlib.sha256(data).hexdigest(), triple, text, ir)

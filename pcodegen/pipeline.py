@@ -138,7 +138,7 @@ def _phase(phases: dict[str, float], name: str) -> Iterator[None]:
 def prepare(path: str | Path, opts: CompileOptions, phases: dict[str, float]) -> tuple[LoadedModule, ModuleGraph, Plan]:
     """Load, graph and partition: the coordinator's work before compiling."""
     with _phase(phases, "load"):
-        loaded = load_module(path)
+        loaded = load_module(path, jobs=min(2, opts.workers, cpu_count()))
     with _phase(phases, "graph"):
         graph = build_graph(loaded.ir, str(path))
     with _phase(phases, "partition"):

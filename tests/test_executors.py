@@ -119,3 +119,30 @@ def test_dask_executor_timeout(dask_client) -> None:
     with pytest.raises(WorkerError, match="part-000.*no result for 1 s"):
         compile_parallel(DEMO, CompileOptions(parts=2, workers=2, opt=0, executor=DaskExecutor(client=dask_client),
                                               faults={0: "delay:4"}, timeout=1.0))
+
+
+def _pid_or_fail(i: int) -> tuple[int, int]:
+    """Pool task: fail task 1 on its first try (saying which process failed), else
+    report which process ran it."""
+    import os
+
+    from pcodegen import execute
+
+    if i == 1 and execute.ATTEMPT == 0:
+        raise RuntimeError(f"failed in {os.getpid()}")
+    return i, os.getpid()
+
+
+def test_pool_reuses_workers_but_never_one_that_failed() -> None:
+    """Forked workers run several tasks each (no fork per task); after a failure the
+    worker is discarded and the retry runs in a process that did not fail."""
+    from pcodegen.execute import run_pool
+
+    failures: list[str] = []
+    out = run_pool(_pid_or_fail, list(range(8)), 2, retries=1, on_retry=lambda i, how: failures.append(how))
+    assert [i for i, _ in out] == list(range(8))
+    assert len(failures) == 1 and "RuntimeError: failed in" in failures[0]
+    bad_pid = int(failures[0].rsplit(" ", 1)[1])
+    pids = {pid for _, pid in out}
+    assert bad_pid not in pids
+    assert len(pids) <= 3  # two workers, plus the replacement for the one that failed

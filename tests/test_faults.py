@@ -81,8 +81,8 @@ def test_retry_reruns_only_the_failed_partition(sample_modules: dict[str, Path],
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report["timings"]["retried"] == {"part-001": ["killed by signal SIGSEGV"]}
-    pids = {w["partition"]: w["pid"] for w in report["timings"]["workers"]}
-    assert len(set(pids.values())) == 3 and report["symbols"]["ok"]
+    assert report["symbols"]["ok"] and [w["partition"] for w in report["timings"]["workers"]] == [
+        "part-000", "part-001", "part-002"]
     # Without a retry the same fault fails the build.
     proc = run_cli("compile", sample_modules["exprcalc"], "--parts", 3, "--inject-fault", "1:crash-once",
                    "-o", tmp_path / "out2")
