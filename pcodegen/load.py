@@ -79,7 +79,11 @@ def parse_bytes(data: bytes, path: str, context: llvm.ContextRef | None = None,
         except RuntimeError as exc:
             raise UsageError(f"{path}: malformed IR: {_first_line(exc)}") from None
     if verify:
-        verify_module(mod, path)
+        try:
+            verify_module(mod, path)
+        except UsageError:
+            mod.close()  # now, while its context lives (see load_module)
+            raise
     return mod, fmt
 
 
@@ -146,7 +150,10 @@ def load_module(path: str | Path, jobs: int = 1) -> LoadedModule:
     finally:
         if checker is not None:
             checker.close()
-    mod.close()
+        # Dispose of the module here, on every path: left to the garbage collector with
+        # its context (an exception's traceback holds both), llvmlite may free the
+        # context first and the module's own finaliser then crashes the process.
+        mod.close()
     if not ir.entities:
         raise no_definitions(path, bool(ir.declarations))
     return LoadedModule(str(path), fmt, len(data), hashlib.sha256(data).hexdigest(), triple, text, ir)

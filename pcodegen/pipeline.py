@@ -227,7 +227,11 @@ def compile_serial(path: str | Path, opts: CompileOptions) -> CompileRun:
     with _phase(phases, "load"):
         data = read_input(path)
         mod, _ = parse_bytes(data, str(path))
-        check_definitions(mod, path)
+        try:
+            check_definitions(mod, path)
+        except UsageError:
+            mod.close()  # while its context lives (see load.load_module)
+            raise
     task = CompileTask(0, "serial", b"", opts.opt, opts.cpu, emit_object=opts.combine == "objects",
                        emit_bitcode=opts.emit_bitcode or opts.combine == "bitcode")
     with _phase(phases, "compile"):

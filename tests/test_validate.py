@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
+import subprocess
 from pathlib import Path
+
+import pytest
 
 from conftest import build, needs_clang, run_cli
 from pcodegen.validate import symbols_of_object
@@ -52,3 +56,34 @@ def test_duplicated_partition_is_reported(sample_modules: dict[str, Path], tmp_p
     strong = {s for s, i in symbols_of_object((out / "part-000.o").read_bytes()).defined.items() if i.binding == "global"}
     assert set(dups) == strong
     assert all(by == ["part-000-copy.o", "part-000.o"] for by in dups.values())
+
+
+@needs_clang
+@pytest.mark.parametrize("triple", ["x86_64-linux-gnu", "i686-linux-gnu"])
+def test_symbol_reader_agrees_with_pyelftools(tmp_path: Path, triple: str) -> None:
+    """The bulk symbol-table reader gives what pyelftools' per-symbol API gives, for
+    64- and 32-bit ELF: bindings, visibility, undefined references."""
+    from elftools.elf.elffile import ELFFile
+
+    src = tmp_path / "s.c"
+    src.write_text("extern int ext(int); static int hidden_local(int x) { return ext(x) + 1; }\n"
+                   "__attribute__((weak)) int weak_one(void) { return 2; }\n"
+                   "__attribute__((visibility(\"hidden\"))) int hid(int x) { return hidden_local(x); }\n"
+                   "__attribute__((visibility(\"protected\"))) int prot = 3;\nint plain(void) { return prot; }\n")
+    obj = tmp_path / "s.o"
+    subprocess.run([build.find_tool("clang-19"), "--target=" + triple, "-O1", "-fPIC", "-c", str(src), "-o", str(obj)],
+                   check=True)
+    data = obj.read_bytes()
+    expected_defined, expected_undefined = {}, set()
+    for sym in ELFFile(io.BytesIO(data)).get_section_by_name(".symtab").iter_symbols():
+        if not sym.name or sym["st_info"]["type"] in ("STT_FILE", "STT_SECTION"):
+            continue
+        if sym["st_shndx"] == "SHN_UNDEF":
+            expected_undefined.add(sym.name)
+        else:
+            expected_defined[sym.name] = (sym["st_info"]["bind"][4:].lower(),
+                                          sym["st_other"]["visibility"][4:].lower())
+    table = symbols_of_object(data)
+    assert {k: (v.binding, v.visibility) for k, v in table.defined.items()} == expected_defined
+    assert table.undefined == expected_undefined and "ext" in expected_undefined
+    assert expected_defined["weak_one"] == ("weak", "default") and expected_defined["hid"][1] == "hidden"
