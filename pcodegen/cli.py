@@ -17,7 +17,23 @@ log = logging.getLogger("pcodegen")
 
 
 class Group(click.Group):
-    """A click group that turns PcgError into a one-line message and its exit code."""
+    """A click group that turns PcgError, and click's own usage errors (an unknown
+    option, a bad value, a missing argument), into one line and its exit code."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.ClickException as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # bare `pcodegen`: the help, as click gives it
+                exc.show()
+            else:
+                click.echo(f"pcodegen: error: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("pcodegen: interrupted", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -87,18 +103,38 @@ def _plan_lines(plan: Any) -> list[str]:
     return lines + [f"  note: {n}" for n in plan.notes]
 
 
+class PartsType(click.ParamType):
+    """A partition count: a positive integer, or `auto` (None: one partition per
+    14,000 cost units, 2 to 64, whatever the worker count)."""
+
+    name = "N|auto"
+
+    def convert(self, value, param, ctx):  # type: ignore[override]
+        if value is None or isinstance(value, int):
+            return value
+        if str(value).strip().lower() == "auto":
+            return None
+        try:
+            return int(value)
+        except ValueError:
+            self.fail(f"{value!r} is neither a whole number nor 'auto'", param, ctx)
+
+
+PARTS_HELP = "Number of partitions, or auto: one per 14,000 cost units (2 to 64), the same for any worker count."
+
+
 @main.command("partition")
 @click.argument("input_path", metavar="INPUT", required=False)
-@click.option("-p", "--parts", type=int, default=2, show_default=True, help="Number of partitions.")
+@click.option("-p", "--parts", type=PartsType(), default="auto", show_default=True, help=PARTS_HELP)
 @click.option("-s", "--strategy", default=None, help="Partitioning strategy (see --list).")
 @click.option("-j", "--workers", type=int, default=2, show_default=True, help="Workers assumed for the predicted makespan.")
 @click.option("--compare", is_flag=True, help="Run every strategy and print them side by side.")
 @click.option("--list", "list_strategies", is_flag=True, help="List the strategies and exit.")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan (or the comparison) as JSON.")
-def partition_cmd(input_path: str | None, parts: int, strategy: str | None, workers: int, compare: bool,
+def partition_cmd(input_path: str | None, parts: int | None, strategy: str | None, workers: int, compare: bool,
                   list_strategies: bool, as_json: bool) -> None:
     """Partition INPUT (.ll, .bc, or a workload .json) and print the plan's quality figures."""
-    from .partition import DEFAULT_STRATEGY, partition
+    from .partition import DEFAULT_STRATEGY, auto_parts, partition
     from .partition import compare as cmp
 
     if list_strategies:
@@ -116,6 +152,8 @@ def partition_cmd(input_path: str | None, parts: int, strategy: str | None, work
     if compare and strategy:
         raise UsageError("--compare runs every strategy; leave out --strategy")
     graph = cmp.graph_for_input(input_path)
+    if parts is None:
+        parts = auto_parts(graph)
     if compare:
         rows = cmp.compare(graph, parts, workers)
         if as_json:
@@ -146,7 +184,7 @@ def _parse_faults(specs: tuple[str, ...]) -> dict[int, str]:
 
 @main.command("compile")
 @click.argument("input_path", metavar="INPUT")
-@click.option("-p", "--parts", type=int, default=2, show_default=True, help="Number of partitions.")
+@click.option("-p", "--parts", type=PartsType(), default="auto", show_default=True, help=PARTS_HELP)
 @click.option("-j", "--workers", type=int, default=None, help="Worker processes [default: cores].")
 @click.option("-s", "--strategy", default=None, help="Partitioning strategy.")
 @click.option("--opt", type=int, default=2, show_default=True, help="Optimisation level 0-3.")
@@ -169,7 +207,7 @@ def _parse_faults(specs: tuple[str, ...]) -> dict[int, str]:
 @click.option("--memory-budget", default=None, metavar="SIZE", help="Cap the workers so the compile fits, e.g. 4G.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json to stdout.")
-def compile_cmd(input_path: str, parts: int, workers: int | None, strategy: str | None, opt: int, serial: bool,
+def compile_cmd(input_path: str, parts: int | None, workers: int | None, strategy: str | None, opt: int, serial: bool,
                 combine: str, emit_bitcode: bool, link_kind: str | None, link_arg: tuple[str, ...], output: str,
                 objdir: str | None, timeout: float | None, retries: int, faults: tuple[str, ...],
                 executor: str, memory_budget: str | None, quiet: bool, as_json: bool) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing as mp
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,6 +134,8 @@ def load_module(path: str | Path, jobs: int = 1) -> LoadedModule:
     help: the verifier runs in a forked child while the module is printed, and the
     printed text is cut in two halves at once. Errors are the same either way.
     """
+    if mp.current_process().daemon:  # a daemonic process may not fork helpers
+        jobs = 1
     data = read_input(path)
     mod, fmt = parse_bytes(data, str(path), verify=jobs <= 1)
     checker = Forked(verify_module, mod, path) if jobs > 1 else None

@@ -32,7 +32,7 @@ REPORT_SCHEMA = "pcodegen.compile/1"
 class CompileOptions:
     """Settings of one compile run."""
 
-    parts: int = 2
+    parts: int | None = 2  # None: partition.auto_parts (a function of the module alone)
     workers: int = 2
     strategy: str = DEFAULT_STRATEGY
     opt: int = 2
@@ -48,7 +48,7 @@ class CompileOptions:
     progress: Callable[[int, int, str], None] | None = field(default=None, repr=False, compare=False)
 
     def check(self) -> None:
-        if self.parts < 1:
+        if self.parts is not None and self.parts < 1:
             raise UsageError(f"--parts must be at least 1, got {self.parts}")
         if self.workers < 1:
             raise UsageError(f"--workers must be at least 1, got {self.workers}")
@@ -97,7 +97,7 @@ class CompileRun:
         return {
             "schema": REPORT_SCHEMA,
             "input": {"path": self.input_path, "sha256": self.input_sha256},
-            "settings": {"mode": "serial" if self.plan is None else "parallel", "parts": o.parts,
+            "settings": {"mode": "serial" if self.plan is None else "parallel", "parts": o.parts if o.parts is not None else "auto",
                          "workers": o.workers, "strategy": o.strategy if self.plan else None, "opt": o.opt,
                          "combine": o.combine, "executor": self.executor,
                          "workers_used": self.workers_used or (1 if self.plan is None else o.workers),

@@ -92,6 +92,10 @@ def test_missing_and_unreadable(tmp_path: Path) -> None:
         (["--opt", "7"], "--opt must be 0 to 3"),
         (["--timeout", "0"], "--timeout must be positive"),
         (["--inject-fault", "x:boom"], "expected PART:KIND"),
+        (["--parts", "many"], "'many' is neither a whole number nor 'auto'"),
+        (["--opt", "x"], "'x' is not a valid integer"),
+        (["--no-such-option"], "No such option '--no-such-option'"),
+        (["--combine", "glue"], "'glue' is not one of"),
     ],
 )
 def test_bad_settings(tmp_path: Path, args: list[str], fragment: str) -> None:
@@ -161,3 +165,12 @@ def test_bad_workload(tmp_path: Path, doc: object, fragment: str) -> None:
     assert_one_line_error(run_cli("emit", src, "-o", out), fragment)
     assert_no_output(tmp_path, out)
     assert_one_line_error(run_cli("partition", src, "--parts", "2"), fragment)
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["compile"], "Missing argument 'INPUT'"),
+    (["experiment", "approach9"], "'approach9' is not one of"),
+    (["no-such-command"], "No such command 'no-such-command'"),
+])
+def test_click_usage_errors_are_one_line(args: list[str], fragment: str) -> None:
+    assert_one_line_error(run_cli(*args), fragment)

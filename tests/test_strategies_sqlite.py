@@ -48,3 +48,22 @@ def test_default_quality_on_sqlite(sqlite_bc: Path) -> None:
         for anchor in ("julia", "llvm-hash", "llvm-round-robin", "rustc", "gcc-balanced"):
             other = partition(graph, parts, anchor, parts).metrics
             assert ours.predicted_makespan <= other.predicted_makespan, (parts, anchor)
+
+
+@needs_clang
+def test_auto_partition_count(sqlite_bc: Path, tmp_path: Path) -> None:
+    """`--parts auto` (the default) sizes partitions by cost alone: 32 for SQLite
+    whatever --workers says, and never fewer than 2."""
+    import json
+
+    from conftest import run_cli
+    from pcodegen.graph import build_graph
+    from pcodegen.load import load_module
+    from pcodegen.partition import AUTO_PARTITION_COST, auto_parts
+
+    graph = build_graph(load_module(sqlite_bc).ir, str(sqlite_bc))
+    assert auto_parts(graph) == -(-graph.total_cost // AUTO_PARTITION_COST) == 32
+    plans = [json.loads(run_cli("partition", sqlite_bc, "--workers", w, "--json").stdout) for w in (1, 8)]
+    assert plans[0]["parts"] == plans[1]["parts"] == 32 and plans[0]["members"] == plans[1]["members"]
+    demo = run_cli("partition", Path(__file__).parents[1] / "pcodegen" / "data" / "demo.ll", "--json")
+    assert json.loads(demo.stdout)["parts"] == 2
