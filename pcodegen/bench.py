@@ -49,7 +49,7 @@ class BenchConfig:
     mode: str  # "serial" | "parallel"
     workers: int = 1
     parts: int = 1
-    parts_spec: str = ""  # "auto" (as many partitions as workers) or the fixed count
+    parts_spec: str = ""  # "workers" (as many partitions as workers), "auto" (sized by cost) or a count
     strategy: str | None = None
     group: str = ""
 
@@ -64,7 +64,7 @@ class BenchConfig:
 class BenchSettings:
     input: str
     workers: list[int] = field(default_factory=lambda: [1, 2])
-    parts: list[str] = field(default_factory=lambda: ["auto"])
+    parts: list[str] = field(default_factory=lambda: ["workers"])
     strategies: list[str] = field(default_factory=list)
     repeat: int = 3
     warmup: int = 0
@@ -89,8 +89,8 @@ class BenchSettings:
         if self.link not in LINK_KINDS:
             raise UsageError(f"--link must be one of {', '.join(LINK_KINDS)}")
         for p in self.parts:
-            if p != "auto" and not (p.isdigit() and int(p) >= 1):
-                raise UsageError(f"--parts takes counts of at least 1 or 'auto', got {p!r}")
+            if p not in PARTS_KEYWORDS and not (p.isdigit() and int(p) >= 1):
+                raise UsageError(f"--parts takes counts of at least 1, 'workers' or 'auto', got {p!r}")
 
 
 def parse_int_list(text: str, what: str) -> list[int]:
@@ -111,14 +111,28 @@ def parse_list(text: str) -> list[str]:
     return out
 
 
-def make_configs(s: BenchSettings) -> list[BenchConfig]:
+PARTS_KEYWORDS = ("workers", "auto")
+
+
+def parts_for(spec: str, workers: int, auto: int | None) -> int:
+    """The partition count a --parts spec gives a build on `workers` workers: "workers"
+    as many as workers, "auto" the module's own count (`partition.auto_parts`)."""
+    if spec == "workers":
+        return workers
+    if spec == "auto":
+        assert auto is not None
+        return auto
+    return int(spec)
+
+
+def make_configs(s: BenchSettings, auto: int | None = None) -> list[BenchConfig]:
     """The serial reference, then every strategy x partition spec x worker count."""
     configs = [BenchConfig("serial", "serial")]
     seen = set()
     for strategy in s.strategies:
         for spec in s.parts:
             for w in s.workers:
-                parts = w if spec == "auto" else int(spec)
+                parts = parts_for(spec, w, auto)
                 cid = f"{strategy}-p{parts}-w{w}"
                 if cid in seen:
                     continue
@@ -395,7 +409,7 @@ def predictions(settings: BenchSettings, configs: list[BenchConfig], samples: li
             strategy, spec = cfgs[0].strategy, cfgs[0].parts_spec
             cache: dict[int, tuple[list[float], float]] = {}
             for w in settings.predict_workers:
-                parts = w if spec == "auto" else int(spec)
+                parts = parts_for(spec, w, cfgs[0].parts)
                 if parts not in cache:
                     plan, part_s = timed(lambda: partition(graph, parts, strategy, w))
                     cache[parts] = (list(plan.metrics.partition_costs), part_s)
@@ -441,7 +455,14 @@ def run_bench(settings: BenchSettings, outdir: Path, progress: Any = None,
         unknown = [s for s in settings.strategies if s not in STRATEGIES]
         if unknown:
             raise UsageError(f"unknown strategy {unknown[0]!r}; choose from: {', '.join(sorted(STRATEGIES))}")
-    configs = make_configs(settings)
+    auto = None
+    if "auto" in settings.parts:
+        from .graph import build_graph
+        from .load import load_module
+        from .partition import auto_parts
+
+        auto = auto_parts(build_graph(load_module(settings.input).ir, settings.input))
+    configs = make_configs(settings, auto)
     rounds = settings.warmup + settings.repeat
     tmp = prepare_output_dir(outdir)
     started = datetime.now(timezone.utc)
@@ -530,6 +551,9 @@ def rerender(outdir: Path, repredict: bool = True) -> dict[str, Any]:
     settings = BenchSettings(**{k: v for k, v in results["settings"].items() if k in fields})
     configs = [BenchConfig(**{k: v for k, v in c.items() if k in BenchConfig.__dataclass_fields__})
                for c in results["configs"]]
+    for c in configs:  # results written before "auto" meant sized by cost: it meant "workers"
+        if c.parts_spec == "auto" and all(o.parts == o.workers for o in configs if o.group == c.group):
+            c.parts_spec = "workers"
     summary = summarize(configs, results["samples"])
     for c in results["configs"]:
         c["summary"] = summary.get(c["id"])

@@ -58,8 +58,9 @@ def run_bench_cli(settings: Any, outdir: Path, quiet: bool) -> dict:
 @click.option("-j", "--workers", default="1,2", show_default=True, help="Worker counts to measure, comma-separated.")
 @click.option("-s", "--strategies", default=None,
               help="Partitioning strategies, comma-separated [default: the default one; see partition --list].")
-@click.option("-p", "--parts", default="auto", show_default=True,
-              help="Partition counts, comma-separated; 'auto' = as many partitions as workers.")
+@click.option("-p", "--parts", default="workers", show_default=True,
+              help="Partition counts, comma-separated; 'workers' = as many partitions as workers, "
+                   "'auto' = compile's default (one per 14,000 cost units).")
 @click.option("-r", "--repeat", type=int, default=3, show_default=True, help="Measured runs of each build.")
 @click.option("--warmup", type=int, default=0, show_default=True, help="Unmeasured runs of each build first.")
 @click.option("--opt", type=int, default=2, show_default=True, help="Optimisation level 0-3.")
