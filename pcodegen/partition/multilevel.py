@@ -12,8 +12,8 @@ cross-partition references, never splitting a must-stay-together unit.
    a partition's share, so the coarsest graph can still be balanced.
 2. Initial partitions. On the coarsest graph (about 24 clusters per partition), grow
    the partitions from seeds by best cut gain (four seed orders) and also place
-   clusters largest first with affinity; refine each greedily, give the two best
-   Fiduccia-Mattheyses passes too, and keep the lowest cut.
+   clusters largest first with affinity; refine each greedily, give the best
+   Fiduccia-Mattheyses passes too, and keep it.
 3. Uncoarsen and refine. Project back level by level; at each level greedy k-way
    boundary moves, then Fiduccia-Mattheyses passes (negative moves allowed, rolled
    back to the best prefix) under a load limit that narrows from 3% over the share on
@@ -21,7 +21,7 @@ cross-partition references, never splitting a must-stay-together unit.
    V-cycle follows (coarsen again within the partitions, refine again), kept if it
    lowers the cut. The partitioner runs on the build's critical path, so effort is
    spent where it pays: on SQLite at 32 partitions, FM on all five initial partitions
-   and two more V-cycles would lower the cut by 2% for 0.15 s more.
+   and two more V-cycles would lower the cut by 2% for 0.2 s more.
 4. Level. The free units go largest first onto the lightest partition. If a partition
    is still above the longest-processing-time bound of all units (what Julia's rule
    reaches: never below the biggest unit), single moves or swaps of two units of
@@ -49,7 +49,7 @@ EPS = 0.03  # load slack on the coarsest graph
 EPS_MIN = 0.005  # load slack on the finest graph, before the final tightening
 CLUSTER_SHARE = 8  # a cluster holds at most 1/CLUSTER_SHARE of a partition's share
 COARSE_PER_PART = 24  # stop coarsening at about this many clusters per partition
-FM_CANDIDATES = 2  # initial partitions (of five) that get FM passes on the coarsest graph
+FM_CANDIDATES = 1  # initial partitions (of five, best first) that get FM passes on the coarsest graph
 VCYCLES = 1  # extra V-cycles (coarsen within the partitions, refine again) ...
 VCYCLE_MAX_NODES = 20000  # ... for graphs up to this many units
 
