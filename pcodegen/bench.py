@@ -382,8 +382,9 @@ def _measured_row(cfg: BenchConfig, summ: dict, runs: list[RunTime], cal: Any,
 
 def predictions(settings: BenchSettings, configs: list[BenchConfig], samples: list[dict],
                 summary: dict[str, dict], graph_of: Callable[[], Any] | None) -> dict[str, Any]:
-    """Calibrate per strategy, compare predicted with measured, predict 1..64 workers on
-    dedicated cores, and fit Amdahl's law to the measured medians."""
+    """Calibrate per group (strategy and partition spec), compare predicted with
+    measured, predict 1..64 workers on dedicated cores, and fit Amdahl's law to the
+    measured medians."""
     from .partition import partition
 
     serial_measured = summary.get("serial", {}).get("wall_s", {}).get("median")
@@ -398,9 +399,9 @@ def predictions(settings: BenchSettings, configs: list[BenchConfig], samples: li
         graph, graph_s = timed(graph_of)
         out["graph_build_s"] = graph_s
     for gname, cfgs in groups.items():
-        # one work model per strategy: every partition count of it measures the same compiler
-        same_strategy = {c.id for c in configs if c.mode == "parallel" and c.strategy == cfgs[0].strategy}
-        runs = runtimes(samples, same_strategy)
+        # One work model per group: a partition's CPU per unit of cost depends on its size
+        # (a small one inlines less), so 32 partitions must not be calibrated on 1 or 2.
+        runs = runtimes(samples, {c.id for c in cfgs})
         cal = calibrate(runs)
         measured_rows = [_measured_row(cfg, summary[cfg.id], runs, cal, [rt for rt in runs if rt.tag != cfg.id])
                          for cfg in cfgs]
@@ -551,9 +552,15 @@ def rerender(outdir: Path, repredict: bool = True) -> dict[str, Any]:
     settings = BenchSettings(**{k: v for k, v in results["settings"].items() if k in fields})
     configs = [BenchConfig(**{k: v for k, v in c.items() if k in BenchConfig.__dataclass_fields__})
                for c in results["configs"]]
-    for c in configs:  # results written before "auto" meant sized by cost: it meant "workers"
-        if c.parts_spec == "auto" and all(o.parts == o.workers for o in configs if o.group == c.group):
-            c.parts_spec = "workers"
+    # Results written before "auto" meant sized by cost: there it meant "workers".
+    legacy = {c.group for c in configs
+              if c.parts_spec == "auto" and all(o.parts == o.workers for o in configs if o.group == c.group)}
+    for c, doc in zip(configs, results["configs"]):
+        if c.group in legacy:
+            c.parts_spec = doc["parts_spec"] = "workers"
+    for g in (results.get("prediction") or {}).get("groups", []):
+        if g.get("group") in legacy:
+            g["parts_spec"] = "workers"
     summary = summarize(configs, results["samples"])
     for c in results["configs"]:
         c["summary"] = summary.get(c["id"])

@@ -105,19 +105,21 @@ class RunTime:
 
 
 def fit_linear(xs: Sequence[float], ys: Sequence[float], nonneg_intercept: bool = True) -> tuple[float, float, float]:
-    """Least squares y = a + b x: (a, b, r2). Through the origin when the x values do not
-    vary, or when `nonneg_intercept` and the free fit's intercept is negative."""
+    """Least squares y = a + b x: (a, b, r2). Through the origin when the x values hardly
+    vary (standard deviation under 5% of the mean: a slope from two near-equal partition
+    costs is noise), or when `nonneg_intercept` (a cost model) and the free fit's intercept
+    or slope is negative."""
     n = len(xs)
     if n == 0:
         return 0.0, 0.0, 0.0
     mx, my = sum(xs) / n, sum(ys) / n
     sxx = sum((x - mx) ** 2 for x in xs)
-    varies = sxx > 1e-12 * max(1.0, mx * mx) * n
+    varies = sxx / n > (0.05 * mx) ** 2 and sxx > 0
     a = b = 0.0
     if varies:
         b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
         a = my - b * mx
-    if not varies or (a < 0 and nonneg_intercept):
+    if not varies or (nonneg_intercept and (a < 0 or b <= 0)):
         sx2 = sum(x * x for x in xs)
         a, b = 0.0, (sum(x * y for x, y in zip(xs, ys)) / sx2 if sx2 else 0.0)
     ss_tot = sum((y - my) ** 2 for y in ys)

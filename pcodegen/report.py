@@ -66,7 +66,8 @@ def headline(results: dict) -> dict[str, Any]:
         out["serial_fraction"] = (group.get("amdahl") or {}).get("serial_fraction")
         out["serial_fraction_dedicated"] = (group.get("amdahl_dedicated") or {}).get("serial_fraction")
         # what more cores buy: the curve that adds partitions with workers, where there is one
-        scaling = next((g for g in groups if g["parts_spec"] == "auto" and g["strategy"] == group["strategy"]), group)
+        scaling = next((g for g in groups if g["parts_spec"] == "workers" and g["strategy"] == group["strategy"]),
+                       group)
         curve = {r["workers"]: r for r in scaling.get("curve", [])}
         out["predicted_speedup"] = {w: curve[w]["speedup"] for w in HEADLINE_WORKERS if w in curve}
         rows = group["measured"]
@@ -230,14 +231,17 @@ def render_markdown(results: dict) -> str:
                          "error", "predicted on dedicated cores s", "held-out predicted s", "held-out error"], rows)
         lines += ["*Predicted* is each run predicted at the CPU share its workers got, median over the runs; the error "
                   "is against the measured median. *Held out*: the same, calibrated without that build's own runs "
-                  "(from the other partition counts only; with one other partition size the fit is proportional), "
+                  "(from the group's other builds only; where their partitions are all about one size the fit is "
+                  "proportional), "
                   "a check of how well the model extrapolates.", ""]
         if g["curve"]:
             rows = [[str(r["workers"]), str(r["parts"]), _s(r["makespan_s"]), _s(r["serial_phases_s"]),
                      _s(r["wall_s"]), f"{_s(r['speedup'])}×" if r.get("speedup") else "–"] for r in g["curve"]]
             sd = results["prediction"].get("serial_dedicated_s")
+            spec = g["parts_spec"]
+            fixed = f"auto, {g['curve'][0]['parts']} for this module" if spec == "auto" else spec
             lines += ["Predicted scaling on dedicated cores (partitions: "
-                      + ("as many as workers" if g["parts_spec"] == "auto" else f"fixed at {g['parts_spec']}")
+                      + ("as many as workers" if spec == "workers" else f"fixed at {fixed}")
                       + "; speedup over the serial build on a core of its own"
                       + (f", {sd:.2f} s: its CPU time plus the link" if sd else "") + "):", ""]
             lines += _table(["workers", "parts", "compile makespan s", "serial phases s", "wall s",
