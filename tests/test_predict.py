@@ -170,3 +170,12 @@ def test_schedule_follows_the_dispatch_order() -> None:
     assert schedule([1.0, 1.0, 4.0], 2) == pytest.approx(5.0)  # the long job dispatched last
     assert schedule([1.0, 1.0, 4.0], 2, order=[2, 0, 1]) == pytest.approx(4.0)
     assert schedule([], 3) == 0.0
+
+
+def test_fit_linear_ignores_a_slope_from_near_equal_costs() -> None:
+    """Two partitions of almost the same cost say nothing about the slope: the fit is
+    proportional (through the origin) instead of a wild line through two points."""
+    a, b, _ = fit_linear([222_899.0, 222_898.0], [12.0, 12.5])
+    assert a == 0.0 and b == pytest.approx(12.25 / 222_898.5, rel=1e-3)
+    a, b, _ = fit_linear([1_000.0, 100_000.0, 200_000.0], [1.1, 5.0, 9.0])
+    assert a > 0 and b > 0  # spread-out costs: the free fit stands
