@@ -17,6 +17,7 @@ output of each configuration.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import platform
@@ -380,8 +381,16 @@ def _measured_row(cfg: BenchConfig, summ: dict, runs: list[RunTime], cal: Any,
     return row
 
 
+def input_graph(path: str) -> Any:
+    """The call graph of the bench's input module, and the seconds it took to build."""
+    from .graph import build_graph
+    from .load import load_module
+
+    return timed(lambda: build_graph(load_module(path).ir, path))
+
+
 def predictions(settings: BenchSettings, configs: list[BenchConfig], samples: list[dict],
-                summary: dict[str, dict], graph_of: Callable[[], Any] | None) -> dict[str, Any]:
+                summary: dict[str, dict], graph_of: Callable[[], tuple[Any, float]] | None) -> dict[str, Any]:
     """Calibrate per group (strategy and partition spec), compare predicted with
     measured, predict 1..64 workers on dedicated cores, and fit Amdahl's law to the
     measured medians."""
@@ -396,7 +405,7 @@ def predictions(settings: BenchSettings, configs: list[BenchConfig], samples: li
     graph = None
     out: dict[str, Any] = {"serial_measured_s": serial_measured, "serial_dedicated_s": serial, "groups": []}
     if groups and graph_of is not None:
-        graph, graph_s = timed(graph_of)
+        graph, graph_s = graph_of()
         out["graph_build_s"] = graph_s
     for gname, cfgs in groups.items():
         # One work model per group: a partition's CPU per unit of cost depends on its size
@@ -456,13 +465,12 @@ def run_bench(settings: BenchSettings, outdir: Path, progress: Any = None,
         unknown = [s for s in settings.strategies if s not in STRATEGIES]
         if unknown:
             raise UsageError(f"unknown strategy {unknown[0]!r}; choose from: {', '.join(sorted(STRATEGIES))}")
+    graph_of = functools.cache(lambda: input_graph(settings.input))  # built once: for auto and predictions
     auto = None
     if "auto" in settings.parts:
-        from .graph import build_graph
-        from .load import load_module
         from .partition import auto_parts
 
-        auto = auto_parts(build_graph(load_module(settings.input).ir, settings.input))
+        auto = auto_parts(graph_of()[0])
     configs = make_configs(settings, auto)
     rounds = settings.warmup + settings.repeat
     tmp = prepare_output_dir(outdir)
@@ -489,13 +497,6 @@ def run_bench(settings: BenchSettings, outdir: Path, progress: Any = None,
                     log(f"{label}: {sample['wall_s']:.2f} s")
         machine["loadavg_end"] = loadavg()
         summary = summarize(configs, samples)
-
-        def graph_of() -> Any:
-            from .graph import build_graph
-            from .load import load_module
-
-            return build_graph(load_module(settings.input).ir, settings.input)
-
         if progress is not None:
             progress.update(label="predicting")
         prediction = predictions(settings, configs, samples, summary, graph_of)
@@ -565,13 +566,8 @@ def rerender(outdir: Path, repredict: bool = True) -> dict[str, Any]:
     for c in results["configs"]:
         c["summary"] = summary.get(c["id"])
     if repredict and Path(settings.input).exists():
-        def graph_of() -> Any:
-            from .graph import build_graph
-            from .load import load_module
-
-            return build_graph(load_module(settings.input).ir, settings.input)
-
-        results["prediction"] = predictions(settings, configs, results["samples"], summary, graph_of)
+        results["prediction"] = predictions(settings, configs, results["samples"], summary,
+                                            lambda: input_graph(settings.input))
     from . import plots, report
 
     if settings.plots:

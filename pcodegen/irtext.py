@@ -139,7 +139,7 @@ class IRModule:
 
     def extend(self, later: "IRModule") -> None:
         """Append the pieces of the text that followed this module's text (see
-        `split_points`): the result is what cutting both texts as one gives."""
+        `split_point`): the result is what cutting both texts as one gives."""
         base = len(self.entities)
         for ent in later.entities.values():
             ent.order += base

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import multiprocessing as mp
 import threading
-from typing import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import llvmlite.binding as llvm
 

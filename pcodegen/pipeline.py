@@ -97,7 +97,8 @@ class CompileRun:
         return {
             "schema": REPORT_SCHEMA,
             "input": {"path": self.input_path, "sha256": self.input_sha256},
-            "settings": {"mode": "serial" if self.plan is None else "parallel", "parts": o.parts if o.parts is not None else "auto",
+            "settings": {"mode": "serial" if self.plan is None else "parallel",
+                         "parts": o.parts if o.parts is not None else "auto",
                          "workers": o.workers, "strategy": o.strategy if self.plan else None, "opt": o.opt,
                          "combine": o.combine, "executor": self.executor,
                          "workers_used": self.workers_used or (1 if self.plan is None else o.workers),

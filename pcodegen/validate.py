@@ -67,14 +67,13 @@ def symbols_of_object(data: bytes, name: str = "object") -> SymbolTable:
     strtab = elf.get_section(symtab["sh_link"])
     s0 = strtab["sh_offset"]
     order = "<" if elf.little_endian else ">"
-    fmt = order + ("IBBHQQ" if elf.elfclass == 64 else "IIIBBH")
+    # Elf64_Sym: name, info, other, shndx, value, size; Elf32_Sym: name, value, size, info, other, shndx.
+    fmt, fields = ("IBBHQQ", (0, 1, 2, 3)) if elf.elfclass == 64 else ("IIIBBH", (0, 3, 4, 5))
+    fmt = order + fmt
     start, size = symtab["sh_offset"], symtab["sh_size"]
     entsize = struct.calcsize(fmt)
     for entry in struct.iter_unpack(fmt, data[start:start + size - size % entsize]):
-        if elf.elfclass == 64:
-            st_name, info, other, shndx = entry[0], entry[1], entry[2], entry[3]
-        else:
-            st_name, info, other, shndx = entry[0], entry[3], entry[4], entry[5]
+        st_name, info, other, shndx = (entry[f] for f in fields)
         if not st_name or (info & 0xF) in (_STT_SECTION, _STT_FILE):
             continue
         at = s0 + st_name

@@ -554,6 +554,7 @@ def _multilevel(cost: list[int], adj: Adj, k: int, coarse_max: float, final_max:
         for s in range(4):
             seeds = by_cost[s:] + by_cost[:s] if s < 2 else (by_order if s == 2 else by_order[::-1])
             candidates.append(_grow(cc, ca, k, seeds))
+
     def key(part: list[int], load: list[int]) -> tuple:
         return (max(load) > maxload, cut_weight(ca, part), max(load))
 
