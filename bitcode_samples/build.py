@@ -3,7 +3,7 @@
 
 Usage::
 
-    python3 bitcode_samples/build.py [--out DIR] [--force] [samples|sqlite|all|demo]
+    python3 bitcode_samples/build.py [--out DIR] [--force] [samples|sqlite|cpp|rust|all|demo]
 
 Targets
 -------
@@ -23,8 +23,26 @@ sqlite
     linked natively into ``<out>/sqlite3-native`` (``native_link_flags()``) and
     run on ``sqlite_test.sql``; its output is kept as
     ``<out>/sqlite_test.expected.txt``.
+cpp
+    Whole-program bitcode of the C++17 program under ``bitcode_samples/cpp/jsonlab/``
+    driving nlohmann/json 3.11.2 (24k lines of headers, from Debian's pinned
+    ``nlohmann-json3-dev`` package, fetched once with ``apt-get download`` into
+    ``<out>/cache/`` and unpacked there, never installed): each ``.cpp`` compiled
+    with ``clang++-19`` (``BITCODE_FLAGS`` + ``CPP_FLAGS``), joined with
+    ``llvm-link-19`` into ``<out>/jsonlab.bc``.  The per-file bitcode is also
+    compiled and linked natively (``<out>/jsonlab-native``) and its stdout kept as
+    ``<out>/jsonlab.expected.txt``; the link flags go to ``<out>/jsonlab.link.json``.
+rust
+    Whole-program bitcode (standard library included, fat LTO) of the Rust
+    program ``bitcode_samples/rust/traitlab/main.rs``, built by Debian's
+    ``rustc`` (1.63, LLVM 14).  rustc's own bitcode is kept as
+    ``<out>/traitlab.rustc.bc``; ``<out>/traitlab.bc`` is the same module with
+    its debug info stripped by ``opt-19`` (LLVM 19 rejects rustc 1.63's debug
+    info and drops it on load anyway; stripping it first makes every load 2-3x
+    cheaper).  rustc's own executable is run for ``<out>/traitlab.expected.txt``;
+    link flags in ``<out>/traitlab.link.json``.
 all
-    samples + sqlite.
+    samples + sqlite + cpp + rust.
 demo
     Regenerate the checked-in ``pcodegen/data/demo.ll`` and
     ``demo.expected.txt`` from the ``registry`` sample (llvm-link-19 +
@@ -48,13 +66,21 @@ exprcalc.bc           28,968  61 (1 avail_ext)    108 output lines
 kernels.bc            14,012  26 (+1 alias)       34 output lines
 mathlib.bc             7,316  21                  library, 15 exports
 sqlite.bc          3,236,468  3,584 (310 global)  ~507k lines of text IR
+jsonlab.bc         2,397,548  5,042               C++17 + nlohmann/json, 93 lines
+traitlab.bc        2,376,028  1,006 (+35 alias)   Rust + std, 51 lines (rustc's
+                                                  own: 7,957,896 with debug info)
 =================  =========  ==================  ============================
 
 ("defined functions" = functions with a body as llvmlite 0.50 sees them.
 ``llvm-nm-19 --defined-only`` differs slightly: it omits available_externally
 bodies, lists aliases, and lists weak variables as W.)
 
-Build times: all samples (bitcode + native reference runs) ~1 s.  SQLite:
+Build times: all samples (bitcode + native reference runs) ~1 s.  C++: the
+one-time .deb download + unpack ~1 s, six clang++ compiles on 2 cores ~15 s
+(json.hpp dominates), native link + run ~2.5 s.  Rust: rustc with fat LTO ~12 s,
+strip + native run ~1.5 s.  (rustc at opt-level=0 would keep 5,300 functions of
+std in a 20 MB module; opt-level=1 internalises and drops what main cannot
+reach.)  SQLite:
 the one-time sdist download ~5-8 s (pip's no-isolation attempt fails without
 the ``wheel`` package and the isolated retry fetches setuptools), both
 bitcode compiles in parallel ~4 s, native link of sqlite.bc + test run ~2 s,
@@ -107,6 +133,27 @@ LIBRARY_PROBE_ARGS = [
     -(2**63), -1000, -7, -1, 0, 1, 2, 3, 7, 10, 27, 64, 97, 100, 255,
     1000, 4096, 65536, 99991, 2**40, 2**63 - 1,
 ]
+
+# --- C++ (nlohmann/json) and Rust ---------------------------------------------
+
+CPP_DIR = HERE / "cpp"
+RUST_DIR = HERE / "rust"
+CPP_SAMPLE = "jsonlab"
+RUST_SAMPLE = "traitlab"
+
+NLOHMANN_PACKAGE = "nlohmann-json3-dev"
+NLOHMANN_DEB_VERSION = "3.11.2-2"       # Debian 12 (bookworm); pinned exactly
+NLOHMANN_DEB = f"{NLOHMANN_PACKAGE}_{NLOHMANN_DEB_VERSION}_all.deb"
+NLOHMANN_SHA256 = "ec57940def6b6186c30be0e0ee81d1e58f86d11a54a145b28686a1e3e4aae801"
+NLOHMANN_INCLUDE = "usr/include/"         # what is unpacked from the package
+
+CPP_FLAGS = ["-std=c++17", "-Wall", "-Wextra"]
+# libstdc++ itself (the C driver does not add it) and libm (std::pow, std::fmod).
+CPP_LINK_FLAGS = ["-lstdc++", "-lm"]
+
+RUSTC = "/usr/bin/rustc"                  # Debian's; rustup's toolchains are not used
+RUST_FLAGS = ["--edition", "2021", "-C", "opt-level=1", "-C", "lto=fat", "-C", "codegen-units=1",
+              "-C", "embed-bitcode=yes", "-C", "panic=unwind"]
 
 # --- SQLite -----------------------------------------------------------------
 
@@ -421,6 +468,217 @@ def build_sqlite(out_dir: Path | str = DEFAULT_OUT, force: bool = False, verify:
     return bc
 
 
+# --- C++: nlohmann/json + jsonlab ---------------------------------------------------
+
+def link_flags_path(out_dir: Path | str, name: str) -> Path:
+    return Path(out_dir) / f"{name}.link.json"
+
+
+def sample_link_flags(out_dir: Path | str, name: str) -> list[str]:
+    """The extra link arguments recorded with a built C++/Rust sample (its ``.link.json``)."""
+    return list(json.loads(link_flags_path(out_dir, name).read_text())["link_args"])
+
+
+def _write_link_flags(out_dir: Path, name: str, args: list[str], **info) -> None:
+    doc = {"sample": name, "link_args": args, **info}
+    _write_if_changed(link_flags_path(out_dir, name), (json.dumps(doc, indent=1) + "\n").encode())
+
+
+def _unpack_deb(deb: Path, prefix: str, dest: Path) -> list[Path]:
+    """Extract the members of a .deb's data archive under ``prefix`` into ``dest``.
+
+    A .deb is an ``ar`` archive holding ``data.tar.{xz,gz,zst}``; done in Python
+    so nothing is installed and dpkg is not needed.
+    """
+    raw = deb.read_bytes()
+    if not raw.startswith(b"!<arch>\n"):
+        raise BuildError(f"{deb} is not a Debian package (no ar header)")
+    pos, data = 8, None
+    while pos + 60 <= len(raw):
+        name = raw[pos:pos + 16].decode().strip().rstrip("/")
+        size = int(raw[pos + 48:pos + 58].decode().strip())
+        if name.startswith("data.tar"):
+            data = (name, raw[pos + 60:pos + 60 + size])
+            break
+        pos += 60 + size + (size & 1)
+    if data is None:
+        raise BuildError(f"{deb} has no data.tar member")
+    if data[0].endswith(".zst"):
+        raise BuildError(f"{deb}: zstd-compressed data is not supported")
+    import io
+    out: list[Path] = []
+    with tarfile.open(fileobj=io.BytesIO(data[1]), mode="r:*") as tar:
+        for member in tar.getmembers():
+            rel = member.name[2:] if member.name.startswith("./") else member.name
+            if not member.isfile() or not rel.startswith(prefix) or ".." in Path(rel).parts:
+                continue
+            f = tar.extractfile(member)
+            assert f is not None
+            target = dest / rel
+            _write_if_changed(target, f.read())
+            out.append(target)
+    if not out:
+        raise BuildError(f"{deb} has no files under {prefix}")
+    return out
+
+
+def _download_nlohmann(cache: Path) -> Path:
+    """Fetch the pinned nlohmann-json3-dev .deb with ``apt-get download`` (once)."""
+    deb = cache / NLOHMANN_DEB
+    if deb.exists() and _sha256(deb) == NLOHMANN_SHA256:
+        return deb
+    cache.mkdir(parents=True, exist_ok=True)
+    apt = shutil.which("apt-get")
+    if apt is None:
+        raise ToolNotFoundError(
+            f"apt-get is needed to fetch {NLOHMANN_DEB}; on a machine without apt put that file "
+            f"(sha256 {NLOHMANN_SHA256}) into {cache} by hand")
+    cmd = [apt, "download", f"{NLOHMANN_PACKAGE}={NLOHMANN_DEB_VERSION}"]
+    _log("downloading: " + " ".join(cmd[1:]))
+    proc = subprocess.run(cmd, cwd=cache, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if proc.returncode != 0 or not deb.exists():
+        raise BuildError(
+            f"`apt-get download {NLOHMANN_PACKAGE}={NLOHMANN_DEB_VERSION}` failed (is the Debian 12 "
+            f"archive in the apt sources, and was `apt-get update` run?):\n"
+            + proc.stdout.decode(errors="replace")[-1500:])
+    digest = _sha256(deb)
+    if digest != NLOHMANN_SHA256:
+        raise BuildError(f"{deb}: sha256 {digest} != pinned {NLOHMANN_SHA256}")
+    return deb
+
+
+def nlohmann_include(out_dir: Path | str = DEFAULT_OUT, force: bool = False) -> Path:
+    """The include directory holding ``nlohmann/json.hpp`` (fetched and unpacked once)."""
+    src = Path(out_dir) / "cache" / f"nlohmann-json-{NLOHMANN_DEB_VERSION}"
+    inc = src / NLOHMANN_INCLUDE
+    if force or not (inc / "nlohmann" / "json.hpp").exists():
+        t0 = time.monotonic()
+        files = _unpack_deb(_download_nlohmann(Path(out_dir) / "cache"), NLOHMANN_INCLUDE, src)
+        _log(f"nlohmann/json headers ready ({len(files)} files) in {time.monotonic() - t0:.1f}s")
+    return inc
+
+
+def _cpp_sources(sample: str) -> tuple[list[Path], list[Path]]:
+    d = CPP_DIR / sample
+    return sorted(d.glob("*.cpp")), sorted(d.glob("*.h"))
+
+
+def build_cpp(out_dir: Path | str = DEFAULT_OUT, force: bool = False, sample: str = CPP_SAMPLE) -> Path:
+    """Build ``<out>/<sample>.bc`` from ``cpp/<sample>/*.cpp`` (+ native reference run)."""
+    out_dir = Path(out_dir)
+    clangxx = find_tool(f"clang++-{LLVM_MAJOR}")
+    sources, headers = _cpp_sources(sample)
+    if not sources:
+        raise BuildError(f"no such C++ sample: {sample}")
+    inc = nlohmann_include(out_dir, force)
+    bc = out_dir / f"{sample}.bc"
+    native = out_dir / f"{sample}-native"
+    expected = out_dir / f"{sample}.expected.txt"
+    inputs = [*sources, *headers, inc / "nlohmann" / "json.hpp", THIS_SCRIPT]
+    if not force and _up_to_date([bc, native, expected, link_flags_path(out_dir, sample)], inputs):
+        return bc
+    t0 = time.monotonic()
+    obj_dir = out_dir / "obj" / sample
+    objs = [obj_dir / (p.stem + ".bc") for p in sources]
+    # The library's path must not reach the bitcode (assert messages use __FILE__).
+    extra = [*CPP_FLAGS, "-I", str(inc), f"-ffile-prefix-map={inc}/=", "-fno-ident"]
+
+    def compile_one(job: tuple[Path, Path]) -> None:
+        src, out = job
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".tmp")
+        _run([clangxx, *BITCODE_FLAGS, *extra, src.name, "-o", tmp], cwd=src.parent)
+        os.replace(tmp, out)
+
+    _parallel(list(zip(sources, objs)), compile_one)
+    _link_bitcode(objs, bc)
+    t1 = time.monotonic()
+    # Native reference: the same per-file bitcode, compiled and linked file by file
+    # the usual way (the system linker picks one copy of each comdat).
+    tmp = native.with_name(native.name + ".tmp")
+    _run([clangxx, "-O0", "-fPIC", *objs, "-o", tmp, *CPP_LINK_FLAGS])
+    os.replace(tmp, native)
+    proc = _run([native], capture=True, timeout=120)
+    _write_if_changed(expected, proc.stdout)
+    _write_link_flags(out_dir, sample, CPP_LINK_FLAGS,
+                      library=f"nlohmann/json {NLOHMANN_DEB_VERSION} ({NLOHMANN_DEB})")
+    _log(f"built {bc} ({bc.stat().st_size} bytes) in {t1 - t0:.1f}s, native reference "
+         f"({len(proc.stdout.splitlines())} lines) in {time.monotonic() - t1:.1f}s")
+    return bc
+
+
+# --- Rust: traitlab ------------------------------------------------------------------
+
+def find_rustc() -> str:
+    """Debian's rustc (``$PCG_RUSTC`` overrides); rustup's are deliberately not used."""
+    cand = os.environ.get("PCG_RUSTC") or RUSTC
+    if Path(cand).is_file() and os.access(cand, os.X_OK):
+        return cand
+    raise ToolNotFoundError(f"{cand} not found. Install Debian's Rust compiler: `apt-get install -y rustc` "
+                            f"(or point PCG_RUSTC at a rustc whose LLVM llvmlite can read)")
+
+
+def _rust_runtime_archive(rustc: str) -> Path:
+    """compiler_builtins, which rustc never puts in LTO bitcode (``__rust_probestack``,
+    ...) and links as an archive: its path under the rustc sysroot."""
+    info = _run([rustc, "-vV"], capture=True).stdout.decode()
+    host = re.search(r"^host: (\S+)", info, re.M)
+    sysroot = _run([rustc, "--print", "sysroot"], capture=True).stdout.decode().strip()
+    if host is None:
+        raise BuildError(f"`{rustc} -vV` names no host triple")
+    found = sorted((Path(sysroot) / "lib" / "rustlib" / host.group(1) / "lib").glob("libcompiler_builtins-*.rlib"))
+    if len(found) != 1:
+        raise BuildError(f"expected one libcompiler_builtins-*.rlib in the sysroot {sysroot}, found {len(found)}")
+    return found[0]
+
+
+def rust_link_flags(rustc: str | None = None) -> list[str]:
+    """Extra link arguments for the Rust sample's objects: the compiler_builtins archive
+    and libgcc_s (the unwinder behind panics).  glibc 2.34+ has pthread and dl in libc,
+    and nothing here calls libm: checked with ``nm -u`` on a serial build."""
+    return [str(_rust_runtime_archive(rustc or find_rustc())), "-lgcc_s"]
+
+
+def build_rust(out_dir: Path | str = DEFAULT_OUT, force: bool = False, sample: str = RUST_SAMPLE) -> Path:
+    """Build ``<out>/<sample>.bc`` (debug info stripped) and ``<sample>.rustc.bc`` (as rustc wrote it)."""
+    out_dir = Path(out_dir)
+    rustc = find_rustc()
+    opt = find_tool(f"opt-{LLVM_MAJOR}")
+    src_dir = RUST_DIR / sample
+    sources = sorted(src_dir.glob("*.rs"))
+    if not (src_dir / "main.rs").exists():
+        raise BuildError(f"no such Rust sample: {sample}")
+    bc = out_dir / f"{sample}.bc"
+    raw = out_dir / f"{sample}.rustc.bc"
+    native = out_dir / f"{sample}-native"
+    expected = out_dir / f"{sample}.expected.txt"
+    outputs = [bc, raw, native, expected, link_flags_path(out_dir, sample)]
+    if not force and _up_to_date(outputs, [*sources, THIS_SCRIPT, Path(rustc)]):
+        return bc
+    t0 = time.monotonic()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f"pcg-{sample}-", dir=out_dir) as tmp:
+        # Relative source name, cwd = the source directory: panic locations read
+        # "main.rs:LINE:COL" wherever the checkout lives.
+        _run([rustc, *RUST_FLAGS, "--crate-name", sample, "--emit", f"llvm-bc={tmp}/{sample}.bc,link={tmp}/{sample}",
+              "main.rs"], cwd=src_dir)
+        t1 = time.monotonic()
+        os.replace(f"{tmp}/{sample}", native)
+        os.replace(f"{tmp}/{sample}.bc", raw)
+    # LLVM 19 reads rustc's LLVM 14 bitcode but rejects its debug info ("ignoring
+    # invalid debug info", printed per subprogram on stderr): strip it.
+    tmpbc = bc.with_name(bc.name + ".tmp")
+    _run([opt, "--strip-debug", raw, "-o", tmpbc])
+    os.replace(tmpbc, bc)
+    proc = _run([native], capture=True, timeout=120)
+    _write_if_changed(expected, proc.stdout)
+    version = _run([rustc, "--version"], capture=True).stdout.decode().strip()
+    _write_link_flags(out_dir, sample, rust_link_flags(rustc), rustc=version, rustc_flags=RUST_FLAGS)
+    _log(f"built {bc} ({bc.stat().st_size} bytes; rustc's own {raw.stat().st_size}) with {version}: "
+         f"rustc {t1 - t0:.1f}s, strip + native run {time.monotonic() - t1:.1f}s")
+    return bc
+
+
 # --- demo ------------------------------------------------------------------------------
 
 def build_demo(out_dir: Path | str = DEFAULT_OUT) -> Path:
@@ -446,7 +704,7 @@ def build_demo(out_dir: Path | str = DEFAULT_OUT) -> Path:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Build pcodegen's bitcode samples.")
     ap.add_argument("target", nargs="?", default="samples",
-                    choices=["samples", "sqlite", "all", "demo"])
+                    choices=["samples", "sqlite", "cpp", "rust", "all", "demo"])
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT,
                     help=f"output directory (default: {DEFAULT_OUT})")
     ap.add_argument("--force", action="store_true", help="rebuild even if up to date")
@@ -460,6 +718,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{name}: {path}")
         if args.target in ("sqlite", "all"):
             print(f"sqlite: {build_sqlite(args.out, args.force, verify=not args.no_verify)}")
+        if args.target in ("cpp", "all"):
+            print(f"{CPP_SAMPLE}: {build_cpp(args.out, args.force)}")
+        if args.target in ("rust", "all"):
+            print(f"{RUST_SAMPLE}: {build_rust(args.out, args.force)}")
         if args.target == "demo":
             print(f"demo: {build_demo(args.out)}")
     except (ToolNotFoundError, BuildError) as e:

@@ -33,7 +33,7 @@ def definitions() -> dict[str, dict]:
 
 def command(defn: dict, mode: str, out: Path) -> list[str]:
     cmd = [sys.executable, "-m", "pcodegen", "experiment", defn["experiment"], "--preset", defn["preset"],
-           "--seed", str(defn.get("seed", 0)), "-o", str(out)]
+           "--seed", str(defn.get("seed", 0)), "-o", str(out), "--json"]
     if mode == "fixed":
         cmd.append("--fixed")
     for key, value in defn.get("options", {}).items():

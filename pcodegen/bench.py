@@ -33,6 +33,7 @@ from typing import Any, Callable
 
 from .combine import prepare_output_dir, publish_dir, write_file, write_json
 from .errors import CheckFailed, UsageError
+from .output import BENCH, check_output_dir
 from .predict import DEFAULT_WORKER_COUNTS, RunTime, calibrate, fit_amdahl, predict, relative_error, timed
 
 SCHEMA = "pcodegen.bench/1"
@@ -77,6 +78,7 @@ class BenchSettings:
     timeout: float | None = None
     predict_workers: list[int] = field(default_factory=lambda: list(DEFAULT_WORKER_COUNTS))
     plots: bool = True
+    force: bool = False  # replace an existing OUTDIR pcodegen did not write (output.check_output_dir)
 
     def check(self) -> None:
         if self.repeat < 1:
@@ -89,6 +91,8 @@ class BenchSettings:
             raise UsageError(f"--opt must be 0 to 3, got {self.opt}")
         if self.link not in LINK_KINDS:
             raise UsageError(f"--link must be one of {', '.join(LINK_KINDS)}")
+        if self.link_args and self.link == "none":
+            raise UsageError(f"--link-arg {self.link_args[0]} does nothing with --link none")
         for p in self.parts:
             if p not in PARTS_KEYWORDS and not (p.isdigit() and int(p) >= 1):
                 raise UsageError(f"--parts takes counts of at least 1, 'workers' or 'auto', got {p!r}")
@@ -455,6 +459,7 @@ def run_bench(settings: BenchSettings, outdir: Path, progress: Any = None,
 
     settings.check()
     data = read_input(settings.input)
+    check_output_dir(outdir, BENCH, settings.force, [settings.input])
     if not settings.strategies:
         from .partition import DEFAULT_STRATEGY
 
@@ -525,7 +530,7 @@ def run_bench(settings: BenchSettings, outdir: Path, progress: Any = None,
                             "plots_note": plot_note, "builds": "builds/"}
         write_json(tmp / "results.json", results)
         write_file(tmp / "report.md", report.render_markdown(results))
-        publish_dir(tmp, outdir)
+        publish_dir(tmp, outdir, BENCH, settings.force)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -83,24 +83,18 @@ def graph_cmd(input_path: str, as_json: bool) -> None:
 
     with progress("loading and building the graph"):
         graph = build_graph(load_module(input_path).ir, input_path)
-    summary = graph.summary()
     if as_json:
-        emit_json(summary)
+        emit_json(graph.summary())
         return
-    for key, value in summary.items():
-        click.echo(f"{key:>20}: {value}")
+    from .present import graph_lines
+
+    click.echo("\n".join(graph_lines(graph)))
 
 
 def _plan_lines(plan: Any) -> list[str]:
-    m = plan.metrics
-    lines = [
-        f"strategy {plan.strategy}: {plan.parts} partitions (asked {plan.requested_parts})",
-        f"  costs {m.partition_costs} (total {m.total_cost})",
-        f"  imbalance {m.imbalance:.3f}, cut edges {m.cut_edges}, cut weight {m.cut_weight}",
-        f"  promoted locals {m.promoted_locals}, declarations added {m.declarations_added}",
-        f"  predicted makespan on {m.workers} workers {m.predicted_makespan:.0f} (speedup {m.predicted_speedup:.2f}x)",
-    ]
-    return lines + [f"  note: {n}" for n in plan.notes]
+    from .present import plan_lines
+
+    return plan_lines(plan)
 
 
 class PartsType(click.ParamType):
@@ -195,8 +189,13 @@ def _parse_faults(specs: tuple[str, ...]) -> dict[int, str]:
 @click.option("--link", "link_kind", type=click.Choice(["shared", "exe"]), default=None,
               help="Link the objects into -o FILE with the C compiler driver.")
 @click.option("--link-arg", multiple=True, help="Extra argument for the link (repeatable).")
-@click.option("-o", "--output", required=True, help="Output directory, or the linked file with --link.")
+@click.option("-o", "--output", required=True,
+              help="Output directory, or the linked file with --link. An existing directory is replaced only if it "
+                   "is empty or a previous compile output (it has pcodegen's report.json); see --force.")
 @click.option("--objdir", default=None, help="With --link: where objects and report.json go [FILE.parts].")
+@click.option("--force", is_flag=True,
+              help="Replace an existing output directory even if pcodegen did not write it (never the working "
+                   "directory, /, $HOME or a directory holding the input).")
 @click.option("--timeout", type=float, default=None, help="Fail a worker running longer than this (seconds).")
 @click.option("--retries", type=int, default=0, show_default=True, help="Re-run a failed partition up to N times.")
 @click.option("--inject-fault", "faults", multiple=True, metavar="PART:KIND",
@@ -210,7 +209,7 @@ def _parse_faults(specs: tuple[str, ...]) -> dict[int, str]:
 def compile_cmd(input_path: str, parts: int | None, workers: int | None, strategy: str | None, opt: int, serial: bool,
                 combine: str, emit_bitcode: bool, link_kind: str | None, link_arg: tuple[str, ...], output: str,
                 objdir: str | None, timeout: float | None, retries: int, faults: tuple[str, ...],
-                executor: str, memory_budget: str | None, quiet: bool, as_json: bool) -> None:
+                executor: str, memory_budget: str | None, quiet: bool, as_json: bool, force: bool) -> None:
     """Compile INPUT in parallel: partition, compile each partition in its own process,
     write OUTDIR/part-NNN.o and report.json, optionally link."""
     from .combine import link_objects
@@ -226,42 +225,85 @@ def compile_cmd(input_path: str, parts: int | None, workers: int | None, strateg
                           executor=check_executor_spec(executor), memory_budget=parse_size(memory_budget))
     if link_kind and combine == "bitcode":
         raise UsageError("--link needs --combine objects")
-    outdir = Path(objdir or f"{output}.parts") if link_kind else Path(output)
-    if link_kind and Path(output).is_dir():
-        raise UsageError(f"{output}: is a directory; with --link, -o names the linked file")
+    if link_arg and not link_kind:
+        raise UsageError(f"--link-arg {link_arg[0]} does nothing without --link shared or --link exe")
+    if objdir is not None and not link_kind:
+        raise UsageError("--objdir goes with --link (without it, -o names the directory for the objects)")
+    # Every output path is checked before any work starts.
+    from .output import COMPILE, check_output_dir, check_output_file
+    from .load import read_input
+
+    read_input(input_path)  # a missing or unreadable input first: it is the likelier mistake
+    if link_kind:
+        check_output_file(output, "-o", "the linked file (with --link)")
+        outdir = check_output_dir(objdir or f"{output}.parts", COMPILE, force, [input_path],
+                              "--objdir" if objdir else "-o FILE.parts")
+    else:
+        outdir = check_output_dir(output, COMPILE, force, [input_path])
+    if link_kind == "shared":
+        from .combine import pic_problem
+
+        why = pic_problem(input_path)
+        if why:
+            raise UsageError(why)
+    from .present import oversubscribed_note
+
+    busy_note = None if serial else oversubscribed_note(opts.workers)
     with progress("compiling" + (" (serial)" if serial else ""), quiet=quiet) as bar:
         opts.progress = bar.callback
         run = compile_serial(input_path, opts) if serial else compile_parallel(input_path, opts)
-    write_outputs(run, outdir)
+    if busy_note:
+        run.notes.append(busy_note)
+    write_outputs(run, outdir, guard=True, force=force)
     report = run.report()
     if run.symbols is not None and not run.symbols.ok:
-        for line in run.symbols.lines():
+        problems = run.symbols.lines()
+        for line in problems[:20]:
             click.echo(line, err=True)
-        raise CheckFailed(f"symbol check failed: {len(run.symbols.lines())} problem(s); objects kept in {outdir}")
+        if len(problems) > 20:
+            click.echo(f"... and {len(problems) - 20} more (report.json lists them all)", err=True)
+        raise CheckFailed(f"symbol check failed: {len(problems)} problem(s); objects kept in {outdir}")
     if link_kind:
+        import time as _time
+
+        t0 = _time.perf_counter()
         link_objects(object_paths(outdir), Path(output), link_kind, list(link_arg))
+        report["timings"]["phases"]["link"] = _time.perf_counter() - t0
     if as_json:
         emit_json(report)
         return
-    t = report["timings"]
-    click.echo(f"wrote {outdir}/ ({len(run.results)} object(s))" + (f", linked {output}" if link_kind else ""))
+    from .present import compile_lines
+
     if run.plan:
         click.echo("\n".join(_plan_lines(run.plan)))
     for note in run.notes:
         click.echo(f"note: {note}")
-    click.echo("phases: " + ", ".join(f"{k} {v:.2f}s" for k, v in t["phases"].items()))
-    click.echo(f"wall {t['wall_s']:.2f}s, serial-equivalent CPU {t['serial_equivalent_cpu_s']:.2f}s")
+    click.echo("\n".join(compile_lines(report, str(outdir), len(run.results), output if link_kind else None)))
 
 
 @main.command("validate")
 @click.argument("outdir", metavar="OUTDIR")
 @click.option("--input", "input_path", required=True, help="The module OUTDIR was compiled from.")
-@click.option("--json", "as_json", is_flag=True, help="Print the symbol report as JSON.")
-def validate_cmd(outdir: str, input_path: str, as_json: bool) -> None:
-    """Check symbol resolution of a compile output against its input, before loading:
-    undefined, duplicate, lost and re-linked symbols. Exit 1 if any is found."""
+@click.option("--reference", "reference", multiple=True,
+              help="The serial build's object(s) to compare with (default: build it from --input at the "
+                   "output's --opt level).")
+@click.option("--symbols-only", is_flag=True, help="Check symbol resolution only; skip the program checks.")
+@click.option("--json", "as_json", is_flag=True, help="Print the symbol and program reports as JSON.")
+def validate_cmd(outdir: str, input_path: str, reference: tuple[str, ...], symbols_only: bool,
+                 as_json: bool) -> None:
+    """Check that a compile output makes the same program as the serial build.
+
+    Symbols (before loading): undefined, duplicate, lost and re-linked names. Program
+    (against a serial reference object): constructor and destructor entries with their
+    priorities, keys and order; comdat groups exactly once; thread-locals; section kind,
+    data size, binding and visibility of every exported symbol; aliases. Exit 1 if any
+    problem is found."""
+    from .irtext import symbol_name
     from .load import load_module
+    from .progress import progress
     from .validate import check_objects, symbols_of_ir
+    from .validate_program import check_program, object_facts, reference_facts, renames_from_plan, structors_of_ir
+    from .output import check_report_matches_input
 
     out = Path(outdir)
     if not out.is_dir():
@@ -269,29 +311,48 @@ def validate_cmd(outdir: str, input_path: str, as_json: bool) -> None:
     objects = sorted(out.glob("*.o"))
     if not objects:
         raise UsageError(f"{outdir}: contains no object files")
-    expected: set[str] = set()
+    check_report_matches_input(out, input_path)
+    settings: dict = {}
+    promoted: dict[str, str] = {}
+    folded: set[str] | None = None  # constructor entries the partitions' optimiser folded
     report_path = out / "report.json"
     if report_path.exists():
         try:
-            plan = json.loads(report_path.read_text()).get("plan") or {}
+            doc = json.loads(report_path.read_text())
         except json.JSONDecodeError:
             raise UsageError(f"{report_path}: not valid JSON") from None
-        expected = set((plan.get("promoted") or {}).values())
-    from .irtext import symbol_name
-
-    from .progress import progress
-
-    with progress("validating"):
-        report = check_objects(symbols_of_ir(load_module(input_path).ir), objects,
-                               {symbol_name(e) for e in expected})
+        promoted = (doc.get("plan") or {}).get("promoted") or {}
+        settings = doc.get("settings") or {}
+        outputs = doc.get("outputs") or []
+        if all("structors_folded" in o for o in outputs):
+            folded = {f for o in outputs for f in o["structors_folded"]}
+    refs = [Path(r) for r in reference]
+    for r in refs:
+        if not r.is_file():
+            raise UsageError(f"{r}: no such reference object (give the serial build's .o, or omit --reference)")
+    with progress("validating symbols"):
+        ir = load_module(input_path).ir
+        symbols = check_objects(symbols_of_ir(ir), objects, {symbol_name(e) for e in promoted.values()})
+    program = None
+    if not symbols_only:
+        with progress("building the serial reference" if not refs else "reading the reference"):
+            ref = ([object_facts(r.read_bytes(), r.name) for r in refs] if refs
+                   else [reference_facts(input_path, int(settings.get("opt", 2)))])
+        program = check_program(ref, [object_facts(p.read_bytes(), p.name) for p in objects],
+                                renames_from_plan(promoted), structors_of_ir(ir), folded)
+    problems = symbols.lines() + (program.lines() if program else [])
     if as_json:
-        emit_json(report.to_dict())
+        emit_json({**symbols.to_dict(), "ok": not problems, "symbols_ok": symbols.ok,
+                   "program": program.to_dict() if program else None})
     else:
-        for line in report.lines():
+        for line in problems:
             click.echo(line)
-        click.echo(f"{len(objects)} objects: " + ("ok" if report.ok else f"{len(report.lines())} problem(s)"))
-    if not report.ok:
-        raise CheckFailed(f"{len(report.lines())} symbol problem(s) in {outdir}")
+        checked = "symbols" if program is None else (
+            f"symbols, {program.structors} constructor/destructor entries, {program.groups} comdat groups, "
+            f"{program.symbols} defined symbols against the serial build")
+        click.echo(f"{len(objects)} objects ({checked}): " + ("ok" if not problems else f"{len(problems)} problem(s)"))
+    if problems:
+        raise CheckFailed(f"{len(problems)} problem(s) in {outdir}")
 
 
 from .cli_julia import emit_cmd, experiment_cmd, synth_cmd  # noqa: E402 - the Julia codegen model's commands

@@ -15,7 +15,13 @@ from .executors import EXECUTOR_HELP, check_executor_spec
 PREDICT_DEFAULT = "1,2,3,4,6,8,12,16,24,32,48,64"
 
 
+def _runs(n: int) -> str:
+    return f"{n} run" if n == 1 else f"median of {n} runs"
+
+
 def _summary_lines(results: dict, outdir: Path) -> list[str]:
+    """The figures a person reads first, each with what it means; report.md has the rest."""
+    from .present import oversubscribed_note
     from .report import headline
 
     lines = []
@@ -24,19 +30,36 @@ def _summary_lines(results: dict, outdir: Path) -> list[str]:
         if not s:
             continue
         w, sp = s["wall_s"], s.get("speedup")
-        lines.append(f"{c['label']:>22}: wall {w['median']:.2f}s ({w['min']:.2f}-{w['max']:.2f})"
-                     + (f", speedup {sp['median']:.2f}x ({sp['min']:.2f}-{sp['max']:.2f})"
+        n = s.get("samples", w.get("n", 1))
+        spread = f" ({w['min']:.2f}-{w['max']:.2f})" if n > 1 else ""
+        lines.append(f"{c['label']:>22}: wall {w['median']:.2f}s{spread}"
+                     + (f", speedup {sp['median']:.2f}x" + (f" ({sp['min']:.2f}-{sp['max']:.2f})" if n > 1 else "")
                         if sp and c["mode"] == "parallel" else "")
-                     + f", CPU {s['cpu_total_s']['median']:.2f}s")
+                     + f", CPU {s['cpu_total_s']['median']:.2f}s; {_runs(n)}")
     h = headline(results)
-    if h.get("serial_fraction") is not None:
-        lines.append(f"Amdahl serial fraction {h['serial_fraction']:.3f}")
+    busy = h.get("busy")
+    if busy:
+        lines.append(f"note: the machine was busy: the builds got as little as {busy:.0%} of a core, so these wall "
+                     "times and speedups mostly measure the other load (report.md has an idle-machine estimate)")
+    cores = results["machine"].get("usable_cores") or results["machine"].get("cores") or 1
+    note = oversubscribed_note(max(results["settings"]["workers"]), cores)
+    if note:
+        lines.append(f"note: {note}")
+    sf = h.get("serial_fraction")
+    if sf is not None:
+        if sf >= 0.999:
+            lines.append("measured: no gain from more workers in these runs (Amdahl serial fraction 1.000 fitted to "
+                         "the medians), so the fit sets no limit")
+        else:
+            lines.append(f"measured: Amdahl serial fraction {sf:.3f} fitted to the medians: at most {1 / sf:.1f}x "
+                         "over one worker, with any number of workers")
     if h.get("predicted_speedup"):
-        lines.append("predicted speedup: " + ", ".join(f"{w} workers {v:.2f}x"
-                                                       for w, v in h["predicted_speedup"].items() if v))
+        lines.append("predicted on dedicated cores, from the per-partition work model: "
+                     + ", ".join(f"{w} workers {v:.2f}x" for w, v in h["predicted_speedup"].items() if v))
     if h.get("predictor_error"):
-        lines.append("predictor error: " + ", ".join(f"{w}{'w' if isinstance(w, int) else ''} {100 * e:+.1f}%"
-                                                     for w, e in sorted(h["predictor_error"].items())))
+        lines.append("predictor error on the measured builds: "
+                     + ", ".join(f"{w}{' workers' if isinstance(w, int) else ''} {100 * e:+.1f}%"
+                                 for w, e in sorted(h["predictor_error"].items(), key=lambda kv: str(kv[0]))))
     files = results["files"]
     lines.append(f"report: {outdir / 'report.md'} (data {outdir / 'results.json'}"
                  + (", plots " + ", ".join(files["plots"]) if files["plots"] else f"; plots {files['plots_note']}")
@@ -73,13 +96,17 @@ def run_bench_cli(settings: Any, outdir: Path, quiet: bool) -> dict:
 @click.option("--predict", "predict_workers", default=PREDICT_DEFAULT, show_default=True,
               help="Worker counts to predict.")
 @click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
-@click.option("-o", "--output", required=True, metavar="OUTDIR", help="Where results.json, report.md and plots go.")
+@click.option("-o", "--output", required=True, metavar="OUTDIR",
+              help="Where results.json, report.md and plots go. An existing OUTDIR is replaced only if it is empty or "
+                   "a previous bench output (it has pcodegen's results.json); see --force.")
+@click.option("--force", is_flag=True, help="Replace an existing OUTDIR even if pcodegen did not write it (never the "
+                                            "working directory, /, $HOME or a directory holding the input).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the headline figures as JSON.")
 def bench_cmd(input_path: str, workers: str, strategies: str | None, parts: str, repeat: int, warmup: int, opt: int,
               link_kind: str, link_arg: tuple[str, ...], executor: str, memory_budget: str | None,
               timeout: float | None, predict_workers: str, no_plots: bool, output: str, quiet: bool,
-              as_json: bool) -> None:
+              as_json: bool, force: bool) -> None:
     """Measure serial against parallel code generation of INPUT (.ll or .bc) and write
     OUTDIR/results.json, report.md and plots: speedup with its spread, the phase
     breakdown, balance, per-worker memory, and predicted scaling to 64 workers."""
@@ -92,8 +119,9 @@ def bench_cmd(input_path: str, workers: str, strategies: str | None, parts: str,
         strategies=parse_list(strategies) if strategies else [], repeat=repeat, warmup=warmup, opt=opt,
         link=link_kind, link_args=list(link_arg), executor=check_executor_spec(executor),
         memory_budget=parse_size(memory_budget), timeout=timeout,
-        predict_workers=parse_int_list(predict_workers, "--predict"), plots=not no_plots)
+        predict_workers=parse_int_list(predict_workers, "--predict"), plots=not no_plots, force=force)
     outdir = Path(output)
+    _check_early(settings, outdir)
     results = run_bench_cli(settings, outdir, quiet)
     if as_json:
         click.echo(json.dumps({"outdir": str(outdir), **headline(results)}, indent=2, sort_keys=True, default=str))
@@ -101,12 +129,25 @@ def bench_cmd(input_path: str, workers: str, strategies: str | None, parts: str,
     click.echo("\n".join(_summary_lines(results, outdir)))
 
 
+def _check_early(settings: Any, outdir: Path) -> None:
+    """Bad settings, the input and the output directory: all before the first build."""
+    from .load import read_input
+    from .output import BENCH, check_output_dir
+
+    settings.check()
+    read_input(settings.input)
+    check_output_dir(outdir, BENCH, settings.force, [settings.input])
+
+
 @click.command("demo")
-@click.option("-o", "--output", default="pcodegen-demo", show_default=True, help="Directory for the demo's report.")
+@click.option("-o", "--output", default="pcodegen-demo", show_default=True,
+              help="Directory for the demo's report, relative to the working directory (replaced only if it is "
+                   "empty or a previous demo/bench output; see --force).")
+@click.option("--force", is_flag=True, help="Replace -o DIR even if pcodegen did not write it.")
 @click.option("-j", "--workers", default=None, help="Worker counts to measure [default: 1 and up to 4 cores].")
 @click.option("-r", "--repeat", type=int, default=3, show_default=True, help="Measured runs of each build.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def demo_cmd(output: str, workers: str | None, repeat: int, quiet: bool) -> None:
+def demo_cmd(output: str, workers: str | None, repeat: int, quiet: bool, force: bool) -> None:
     """Run bench on the built-in sample (serial and parallel builds, linked, validated,
     timed, predicted), check that the parallel program behaves like the serial one, and
     print where the report went."""
@@ -120,7 +161,8 @@ def demo_cmd(output: str, workers: str | None, repeat: int, quiet: bool) -> None
     expected = (data / "demo.expected.txt").read_text()
     counts = parse_int_list(workers, "--workers") if workers else sorted({1, 2, min(cpu_count(), 4)})
     with resources.as_file(data / "demo.ll") as sample:
-        settings = BenchSettings(input=str(sample), workers=counts, repeat=repeat, link="exe")
+        settings = BenchSettings(input=str(sample), workers=counts, repeat=repeat, link="exe", force=force)
+        _check_early(settings, out)
         results = run_bench_cli(settings, out, quiet)
     bad = []
     for c in results["configs"]:

@@ -31,6 +31,53 @@ def _write(path: str, data: bytes | str) -> None:
         raise UsageError(f"{path}: cannot write: {exc.strerror}") from None
 
 
+VERDICT_KEYS = ("experiment", "mode", "ok", "outcome", "summary", "expected", "preset", "seed", "wall_s")
+
+
+def verdict_first(data: dict) -> dict:
+    """The verdict document with the verdict and the counts first and the long lists last
+    (a reader of the JSON sees what happened before 50 KB of symbols)."""
+    details = data.get("details") or {}
+    small = {k: v for k, v in details.items() if not isinstance(v, (list, dict)) or len(json.dumps(v)) <= 200}
+    large = {k: v for k, v in details.items() if k not in small}
+    counts = {k: len(v) for k, v in large.items() if isinstance(v, list)}
+    head = {k: data[k] for k in VERDICT_KEYS if k in data}
+    rest = {k: v for k, v in data.items() if k not in head and k != "details"}
+    return {**head, **rest, "counts": counts, "details": {**dict(sorted(small.items())), **dict(sorted(large.items()))}}
+
+
+def verdict_lines(data: dict, output: str | None) -> list[str]:
+    """A person's view of a verdict: what it showed, the counts, where the lists are."""
+    ok = data.get("ok")
+    lines = [f"{data.get('experiment')} ({data.get('mode')} mode"
+             + (f", preset {data['preset']}" if data.get("preset") else "") + "): "
+             + ("showed what it should" if ok else "did NOT show what it should"),
+             f"  outcome:  {data.get('outcome')}",
+             f"  expected: {data.get('expected')}",
+             f"  summary:  {data.get('summary')}"]
+    details = data.get("details") or {}
+    scalars = []
+    for k, v in details.items():
+        if isinstance(v, list):
+            scalars.append(f"{k} {len(v):,}")
+        elif isinstance(v, dict) and v and all(isinstance(x, (int, float)) for x in v.values()) and len(v) <= 4:
+            scalars.append(f"{k} " + "/".join(f"{kk} {vv:.2f}" if isinstance(vv, float) else f"{kk} {vv}"
+                                              for kk, vv in v.items()))
+        elif isinstance(v, (bool, int, float)) or (isinstance(v, str) and len(v) <= 60) or v is None:
+            scalars.append(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}")
+    line = "  counts:  "
+    for item in scalars:
+        if len(line) + len(item) + 2 > 100:
+            lines.append(line.rstrip(", "))
+            line = "           "
+        line += item + ", "
+    if scalars:
+        lines.append(line.rstrip(", "))
+    lines.append(f"  took {data.get('wall_s', 0):.1f} s; every list in full: "
+                 + (f"{output}" if output else "--json or -o FILE"))
+    return lines
+
+
 @click.command("synth")
 @click.option("--preset", "preset", required=True, metavar="NAME",
               help="glmakie (the seed's figures), plots, plotutils or jll.")
@@ -42,6 +89,9 @@ def synth_cmd(preset: str, seed: int, output: str) -> None:
 
     if seed < 0:
         raise UsageError("--seed must be >= 0")
+    from .output import check_output_file
+
+    check_output_file(output)
     p = get_preset(preset)
     workload = synthesize(p, seed)
     workload.save(output)
@@ -62,7 +112,10 @@ def emit_cmd(workload_path: str, output: str) -> None:
     from .emit import emit_serial_ir, parse_verified
     from .workload import load_workload
 
+    from .output import check_output_file
+
     workload = load_workload(workload_path)
+    check_output_file(output)
     t0 = time.perf_counter()
     module, params = emit_serial_ir(workload)
     mod = parse_verified(str(module))
@@ -93,13 +146,15 @@ def emit_cmd(workload_path: str, output: str) -> None:
 @click.option("--bound", "bound_s", type=float, default=10.0, show_default=True,
               help="Seconds the approach3 watchdog allows before calling it a hang.")
 @click.option("--workdir", default=None, metavar="DIR", help="Keep approach2's objects and libraries here.")
-@click.option("-o", "--output", default=None, metavar="FILE", help="Also write the verdict JSON to FILE.")
+@click.option("-o", "--output", default=None, metavar="FILE", help="Also write the full verdict JSON to FILE.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full verdict JSON (every list) instead of the summary.")
 def experiment_cmd(name: str, fixed: bool, preset: str | None, workload_path: str | None, seed: int, workers: int,
                    parts: int | None, threads: int, opt: int, bound_s: float, workdir: str | None,
-                   output: str | None) -> None:
+                   output: str | None, as_json: bool) -> None:
     """Run one of Julia's three parallel-codegen approaches in a child process and
-    print its verdict as JSON. Exit 0 when the mode shows what it should (the failure,
-    or with --fixed, success), 1 otherwise."""
+    print its verdict: a summary (the verdict and the counts first), or with --json the
+    full document. Exit 0 when the mode shows what it should (the failure, or with
+    --fixed, success), 1 otherwise."""
     from .approaches import run_experiment
     from .synth import synthesize
     from .workload import load_workload
@@ -113,13 +168,23 @@ def experiment_cmd(name: str, fixed: bool, preset: str | None, workload_path: st
     if bound_s <= 0:
         raise UsageError("--bound must be positive")
     workload = load_workload(workload_path) if workload_path else synthesize(preset or "plots", seed)
+    if output:
+        from .output import check_output_file
+
+        check_output_file(output)
     if workdir:
-        Path(workdir).mkdir(parents=True, exist_ok=True)
+        try:
+            Path(workdir).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"{workdir}: cannot create: {exc.strerror}") from None
     verdict = run_experiment(name, workload, fixed, workers=workers, parts=parts, threads=threads, opt=opt,
                              bound_s=bound_s, workdir=workdir)
-    data = verdict.to_dict()
+    data = verdict_first(verdict.to_dict())
     if output:
-        _write(output, json.dumps(data, indent=2, sort_keys=True) + "\n")
-    _echo_json(data)
+        _write(output, json.dumps(data, indent=2) + "\n")
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+    else:
+        click.echo("\n".join(verdict_lines(data, output)))
     if not verdict.ok:
         raise CheckFailed(f"{name} ({verdict.mode}): {verdict.summary}")

@@ -105,6 +105,24 @@ class CompileResult:
     pid: int = 0
     rss_start_kb: int = 0
     peak_rss_kb: int = 0
+    folded_structors: list[str] = field(default_factory=list)  # see structor_functions
+
+
+def structor_functions(mod: llvm.ModuleRef) -> list[str]:
+    """`list:function` of every constructor and destructor entry of `mod`. Compared
+    before and after optimisation it names the entries the optimiser folded away
+    (GlobalOpt evaluates constructors into initialisers), which the program validator
+    must tell from entries that were lost."""
+    from .irtext import STRUCTOR_LISTS, structors, symbol_name
+
+    out = []
+    for name in STRUCTOR_LISTS:
+        try:
+            gv = mod.get_global_variable(name)
+        except NameError:
+            continue
+        out += [f"{name[len('llvm.global_'):]}:{symbol_name(s.function)}" for s in structors(str(gv)) if s.function]
+    return out
 
 
 ATTEMPT = 0  # set in each worker: 0 on the first try of a task, 1 on its first retry, ...
@@ -160,7 +178,9 @@ def compile_loaded(mod: llvm.ModuleRef, task: CompileTask) -> CompileResult:
     mod.name = task.name
     t1 = time.perf_counter()
     tm = target_machine(mod.triple, task.opt, task.cpu)
+    listed = structor_functions(mod) if task.opt > 0 else []
     optimize(mod, tm, task.opt)
+    folded = sorted(set(listed) - set(structor_functions(mod))) if listed else []
     t2 = time.perf_counter()
     bitcode = mod.as_bitcode() if task.emit_bitcode else None
     t3 = time.perf_counter()
@@ -175,6 +195,7 @@ def compile_loaded(mod: llvm.ModuleRef, task: CompileTask) -> CompileResult:
         timings={"optimize": t2 - t1, "serialize": t3 - t2, "emit": t4 - t3, "total": t4 - t1},
         pid=os.getpid(),
         peak_rss_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        folded_structors=folded,
     )
 
 

@@ -3,24 +3,63 @@
 Nodes are defined global values (functions, variables, aliases, ifuncs) keyed by their
 IR name; edges carry `calls`, `refs` and `weight` counts. A node's cost is Julia's
 weight, 1 + instructions + basic blocks. Must-stay-together groups (comdat members,
-aliases and ifuncs with their targets, `blockaddress` users with the function) are
+aliases and ifuncs with their targets, `blockaddress` users with the function,
+`llvm.global_ctors`/`dtors` with the keys of their entries, a global with the one its
+`!associated` metadata names, and the locals module asm names with its owner) are
 merged into units that no strategy may split; initializer references are kept apart
 as `init_edges`, since only some strategies (Julia's) keep them together.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import networkx as nx
 from networkx.utils import UnionFind
 
-from .irtext import Entity, IRModule
+from . import sabotage
+from .irtext import STRUCTOR_LISTS, Entity, IRModule, module_asm_names, structors, symbol_name
 
 # Special globals every partition gets its own copy of (rebuilt by the split stage).
 PER_PARTITION = {"llvm.used", "llvm.compiler.used"}
 # Local constants up to this many characters of IR may be copied into each user's partition.
 DUPLICABLE_MAX_CHARS = 8192
+
+
+_ASSOCIATED = re.compile(r"!associated !(\d+)")
+
+
+def associated_globals(ir: IRModule, e: Entity) -> set[str]:
+    """The globals `e`'s `!associated` metadata names. Code generation puts `e` in a
+    SHF_LINK_ORDER section linked to that global's section, which must be in the same
+    object (a declaration there gives sh_link 0, or crashes LLVM once it is dropped)."""
+    head = e.text.split("\n", 1)[0] if e.kind == "function" else e.text
+    if "!associated" not in head:
+        return set()
+    out: set[str] = set()
+    for mid in _ASSOCIATED.findall(head):
+        out |= ir.metadata_refs.get(int(mid), (set(), set()))[1]
+    return out
+
+
+def module_asm_anchors(ir: IRModule) -> set[str]:
+    """Definitions that must be in the partition holding the module asm: locals it
+    names (they resolve only inside its object) and users of labels it defines without
+    exporting them. The split puts the module asm where these are (partition 0 if none)."""
+    if not ir.module_asm:
+        return set()
+    names = module_asm_names(ir.module_asm)
+    anchors = set()
+    for n, e in ir.entities.items():
+        if n in PER_PARTITION:
+            continue
+        sym = e.symbol
+        if e.is_local and (sym in names.words or (e.linkage == "private" and ".L" + sym in names.words)):
+            anchors.add(n)
+        elif names.local_labels and any(symbol_name(r) in names.local_labels for r in e.all_refs()):
+            anchors.add(n)
+    return anchors
 
 
 def is_duplicable(e: Entity) -> bool:
@@ -115,6 +154,12 @@ def build_graph(ir: IRModule, source: str = "") -> ModuleGraph:
             uf.union(name, *(t for t in e.all_refs() if t in ents))
         if e.blockaddress:
             uf.union(name, *(t for t in e.blockaddress if t in ents))
+        if name in STRUCTOR_LISTS and not sabotage.active("structor-keys"):
+            # A keyed entry is emitted into its key's comdat group, and code generation
+            # drops it where the key is only declared: the list stays with its keys.
+            uf.union(name, *(s.key for s in structors(e.text) if s.key in ents))
+        uf.union(name, *(t for t in associated_globals(ir, e) if t in ents))
+    uf.union(*module_asm_anchors(ir))
     for members in by_comdat.values():
         uf.union(*members)
     units = []

@@ -361,6 +361,20 @@ def _function_declaration(header: str, new_name: str, visibility: str) -> str:
     return " ".join(["declare", *keep, rest.strip() + f" @{new_name}{args}", *tail_words]).replace("  ", " ")
 
 
+def _function_type(ty: str) -> tuple[str, str] | None:
+    """(return type, parameters) when `ty` is a function type such as `i32 (i32)` or
+    `{ ptr, i64 } (ptr, i64)`, else None."""
+    if not ty.endswith(")"):
+        return None
+    depth = 0
+    for i in range(len(ty) - 1, -1, -1):
+        depth += {")": 1, "]": 1, "}": 1, ">": 1, "(": -1, "[": -1, "{": -1, "<": -1}.get(ty[i], 0)
+        if depth == 0:
+            ret = ty[:i]
+            return (ret.strip(), ty[i + 1:-1]) if ret.endswith(" ") and ret.strip() else None
+    return None
+
+
 def declaration_for(ent: Entity, new_name: str, visibility: str) -> str:
     """A declaration of `ent` under `new_name`, for a module that does not own it."""
     if ent.kind == "function":
@@ -369,14 +383,16 @@ def declaration_for(ent: Entity, new_name: str, visibility: str) -> str:
     if ent.kind in ("alias", "ifunc"):
         m = _GV_HEAD.match(ent.text)
         assert m is not None
-        _, rest = _prefix_words(m.group(2) + " ")
+        words, rest = _prefix_words(m.group(2) + " ")
         value_type = split_top(rest.split(" ", 1)[1])[0].strip()
-        fm = re.match(r"^(.*?) \((.*)\)$", value_type)
-        is_function_type = fm is not None and not value_type.startswith(("{", "[", "<"))
-        if is_function_type:
-            assert fm is not None
-            return f"declare{vis} {fm.group(1)} @{new_name}({fm.group(2)})"
-        return f"@{new_name} = external{vis} global {value_type}"
+        signature = _function_type(value_type)
+        tls = "".join(f" {w}" for w in words if w.startswith("thread_local"))  # a TLS alias is TLS too
+        # unnamed_addr: LLVM folds `icmp eq` of two distinct declarations to false, but
+        # an alias may share its address with its aliasee (or another alias); it never
+        # folds comparisons with an unnamed_addr global, as it never does with an alias.
+        if signature is not None:
+            return f"declare{vis} {signature[0]} @{new_name}({signature[1]}) unnamed_addr"
+        return f"@{new_name} = external{vis}{tls} unnamed_addr global {value_type}"
     m = _GV_HEAD.match(ent.text)
     assert m is not None
     words, _ = _prefix_words(m.group(2) + " ")
@@ -385,6 +401,146 @@ def declaration_for(ent: Entity, new_name: str, visibility: str) -> str:
     align = re.search(r", align (\d+)", ent.text)
     out = f"@{new_name} = external{vis}" + "".join(f" {w}" for w in extra) + f" {kind_word} {ty}"
     return out + (f", align {align.group(1)}" if align else "")
+
+
+STRUCTOR_LISTS = ("llvm.global_ctors", "llvm.global_dtors")
+_STRUCTOR = re.compile(r'\{ i32 (\d+), ptr (@(?:"[^"]*"|[-a-zA-Z$._0-9]+)|null), ptr (@(?:"[^"]*"|[-a-zA-Z$._0-9]+)|null) \}')
+
+
+@dataclass(frozen=True)
+class Structor:
+    """One `llvm.global_ctors`/`dtors` entry: priority, function and key (the global
+    whose presence in the final link decides whether the entry runs), names without '@'."""
+
+    priority: int
+    function: str | None
+    key: str | None
+
+
+def structors(text: str) -> list[Structor]:
+    """The entries of a `llvm.global_ctors`/`dtors` definition's text, in list order."""
+    _, _, init = text.partition("] [")
+    name = lambda tok: None if tok == "null" else tok[1:]  # noqa: E731
+    return [Structor(int(p), name(f), name(k)) for p, f, k in _STRUCTOR.findall(init)]
+
+
+_ASM_WORD = re.compile(r"[A-Za-z_.$][A-Za-z0-9_.$]*")
+_ASM_LABEL = re.compile(r"(?:^|;)\s*([A-Za-z_.$][A-Za-z0-9_.$]*):", re.M)
+_ASM_EXPORT = re.compile(r"\.(?:globl|global|weak)\s+([A-Za-z_.$][A-Za-z0-9_.$]*)")
+
+
+def asm_source(line: str) -> str:
+    """The assembly text of a `module asm "..."` line, escapes decoded."""
+    body = line[line.index('"') + 1:line.rindex('"')]
+    return re.sub(r"\\([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), body)
+
+
+def asm_line(source: str) -> str:
+    """The `module asm` line for assembly text (the inverse of `asm_source`)."""
+    return 'module asm "' + "".join(c if c.isprintable() and c not in '"\\' else f"\\{ord(c):02X}"
+                                    for c in source) + '"'
+
+
+@dataclass(frozen=True)
+class AsmNames:
+    """Names in module-level assembly: every identifier-like word, and the labels it
+    defines without exporting them (`.globl`/`.weak`), which only resolve in its object."""
+
+    words: frozenset[str]
+    local_labels: frozenset[str]
+
+
+def module_asm_names(lines: list[str]) -> AsmNames:
+    """The names `module asm` lines use and define (see AsmNames)."""
+    src = "\n".join(asm_source(line) for line in lines)
+    labels = set(_ASM_LABEL.findall(src)) - set(_ASM_EXPORT.findall(src))
+    return AsmNames(frozenset(_ASM_WORD.findall(src)), frozenset(labels))
+
+
+def rename_asm(lines: list[str], renames: dict[str, str]) -> list[str]:
+    """`module asm` lines with the symbols in `renames` (object-file names) replaced."""
+    out = []
+    for line in lines:
+        src = asm_source(line)
+        new = _ASM_WORD.sub(lambda m: renames.get(m.group(0), m.group(0)), src)
+        out.append(line if new == src else asm_line(new))
+    return out
+
+
+_INIT_ARRAYS = {"llvm.global_ctors": ".init_array", "llvm.global_dtors": ".fini_array"}
+LOWERED_PREFIX = "__pcg.structor."
+
+
+def has_keyed_structors(text: str) -> bool:
+    """Whether the printed `llvm.global_ctors`/`dtors` line(s) in `text` have a keyed entry."""
+    return any(s.key for line in text.splitlines() if line.startswith(("@llvm.global_ctors ", "@llvm.global_dtors "))
+               for s in structors(line))
+
+
+def lower_structors(text: str) -> str:
+    """Replace constructor/destructor lists that have a keyed entry with one explicit
+    `.init_array`/`.fini_array` pointer per entry, kept by `llvm.compiler.used`: what
+    clang gets from LLVM's init-array option, which llvmlite's target machine lacks.
+
+    Left to llvmlite, the lists go to `.ctors`/`.dtors`, stored reversed, each keyed
+    entry in its own section of its key's comdat group; the linker reverses each
+    section on its own, so a keyed entry (a C++17 inline variable's initialiser) runs
+    after the unkeyed entries listed behind it, not before. Here every entry is emitted
+    in list order, a keyed one into its key's group (dropped, as LLVM drops it, when
+    the key is not defined here), with its priority in the section name. Text without a
+    keyed entry is returned unchanged."""
+    lines = text.split("\n")
+    lowered: list[str] = []
+    out: list[str] = []
+    used_at = None
+    for line in lines:
+        head = line.split(" = ", 1)[0][1:] if line.startswith("@") else ""
+        if head in _INIT_ARRAYS and any(s.key for s in structors(line)):
+            for s in structors(line):
+                if s.function is None:
+                    continue
+                comdat = ""
+                if s.key:
+                    found = _definition_comdat(text, s.key)
+                    if found is None:
+                        continue  # the key is not defined here: LLVM drops the entry too
+                    comdat = f", comdat({found})" if found else ""
+                section = _INIT_ARRAYS[head] + ("" if s.priority == 65535 else f".{s.priority:05d}")
+                name = f"{LOWERED_PREFIX}{len(lowered)}"
+                lowered.append(name)
+                out.append(f'@"{name}" = internal constant ptr @{s.function}, section "{section}"{comdat}')
+            continue
+        if head == "llvm.compiler.used":
+            used_at = len(out)
+        out.append(line)
+    if not lowered:
+        return text
+    extra = [f'ptr @"{n}"' for n in lowered]
+    if used_at is not None:
+        old = out[used_at]
+        m = re.match(r'(@llvm\.compiler\.used = appending global )\[(\d+) x ptr\] \[(.*)\](.*)$', old)
+        assert m is not None, old
+        items = [*split_top(m.group(3)), *extra]
+        out[used_at] = f"{m.group(1)}[{len(items)} x ptr] [{', '.join(i.strip() for i in items)}]{m.group(4)}"
+    else:
+        at = next(i for i, ln in enumerate(out) if ln.startswith(f'@"{lowered[-1]}"')) + 1
+        out.insert(at, f'@llvm.compiler.used = appending global [{len(extra)} x ptr] [{", ".join(extra)}], '
+                       'section "llvm.metadata"')
+    return "\n".join(out)
+
+
+def _definition_comdat(text: str, name: str) -> str | None:
+    """The comdat (`$name`) of the definition of global `name` in module `text`; "" for
+    a definition outside any comdat; None when `text` does not define it."""
+    tok = re.escape(name)
+    m = re.search(rf"^(?:@{tok} = (.*)|define [^\n]*@{tok}\((.*))$", text, re.M)
+    if m is None:
+        return None
+    line = m.group(0)
+    if m.group(1) is not None and {"external", "extern_weak"} & set(_prefix_words(m.group(1) + " ")[0]):
+        return None  # `@x = external global ...` declares
+    cm = _COMDAT.search(re.sub(r'"[^"]*"', '""', line))
+    return (cm.group(1) or "$" + name) if cm else ""
 
 
 _RENAMABLE = re.compile(r'"[^"]*"|@("[^"]*"|[-a-zA-Z$._0-9]+)')

@@ -95,7 +95,28 @@ def verify_module(mod: llvm.ModuleRef, path: str | Path) -> None:
     try:
         mod.verify()
     except RuntimeError as exc:
-        raise UsageError(f"{path}: fails the LLVM verifier: {_first_line(exc)}") from None
+        fn = _function_of(mod, str(exc))
+        where = f" in function @{fn}" if fn else ""
+        raise UsageError(f"{path}: fails the LLVM verifier{where}: {_first_line(exc)}") from None
+
+
+def _function_of(mod: llvm.ModuleRef, message: str) -> str | None:
+    """The function a verifier message is about: the one whose body holds the
+    instructions the message quotes (the verifier prints them, not the function)."""
+    quoted = [ln.strip() for ln in message.splitlines()[1:] if len(ln.strip()) > 3]
+    quoted = [q for q in quoted if not q.startswith(("LLVM", "Broken module"))]
+    if not quoted:
+        return None
+    try:
+        for f in mod.functions:
+            if f.is_declaration:
+                continue
+            body = {ln.strip() for ln in str(f).splitlines()}
+            if any(q in body for q in quoted):
+                return f.name
+    except Exception:  # noqa: BLE001 - naming the function is a courtesy; the message stands without it
+        return None
+    return None
 
 
 PARALLEL_CUT_MIN = 4 << 20  # below this many characters a forked helper costs more than it saves

@@ -15,13 +15,14 @@ from typing import Any, Callable, Iterator
 
 from .combine import link_bitcode, prepare_output_dir, publish_dir, write_file, write_json
 from .errors import UsageError
+from .output import COMPILE
 from .budget import cap_workers
 from .execute import CompileResult, CompileTask, compile_loaded, compile_task
 from .executors import make_executor
 from .graph import ModuleGraph, build_graph
 from .load import LoadedModule, check_definitions, load_module, parse_bytes, read_input
 from .partition import DEFAULT_STRATEGY, Plan, partition
-from .irtext import symbol_name
+from .irtext import STRUCTOR_LISTS, has_keyed_structors, lower_structors, symbol_name
 from .split import PartitionSource
 from .validate import SymbolReport, SymbolTable, check_symbols, symbols_of_ir, symbols_of_object
 
@@ -102,11 +103,13 @@ class CompileRun:
                          "workers": o.workers, "strategy": o.strategy if self.plan else None, "opt": o.opt,
                          "combine": o.combine, "executor": self.executor,
                          "workers_used": self.workers_used or (1 if self.plan is None else o.workers),
+                         "cores": cpu_count(),
                          "memory_budget_bytes": o.memory_budget},
             "plan": plan,
             "outputs": [
                 {"name": f"{r.name}.o", "bytes": len(r.object or b""),
-                 "sha256": hashlib.sha256(r.object or b"").hexdigest()}
+                 "sha256": hashlib.sha256(r.object or b"").hexdigest(),
+                 "structors_folded": r.folded_structors}
                 for r in self.results
             ],
             "symbols": self.symbols.to_dict() if self.symbols else None,
@@ -220,6 +223,24 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
     return run
 
 
+def _lower_keyed_structors(mod: Any, path: str | Path) -> Any:
+    """The serial build's module with keyed constructor lists lowered as the partitions'
+    are (`irtext.lower_structors`), so both run constructors in clang's order; a module
+    without keyed entries (C, most of what is built here) is left as it is."""
+    lists = []
+    for name in STRUCTOR_LISTS:
+        try:
+            lists.append(str(mod.get_global_variable(name)))
+        except NameError:
+            pass
+    if not has_keyed_structors("\n".join(lists)):
+        return mod
+    text = lower_structors(str(mod))
+    lowered, _ = parse_bytes(text.encode(), str(path))
+    mod.close()
+    return lowered
+
+
 def compile_serial(path: str | Path, opts: CompileOptions) -> CompileRun:
     """The reference build: the whole module parsed, optimised and emitted in this process."""
     opts.check()
@@ -230,6 +251,7 @@ def compile_serial(path: str | Path, opts: CompileOptions) -> CompileRun:
         mod, _ = parse_bytes(data, str(path))
         try:
             check_definitions(mod, path)
+            mod = _lower_keyed_structors(mod, path)
         except UsageError:
             mod.close()  # while its context lives (see load.load_module)
             raise
@@ -246,9 +268,11 @@ def compile_serial(path: str | Path, opts: CompileOptions) -> CompileRun:
     return run
 
 
-def write_outputs(run: CompileRun, outdir: Path) -> Path:
+def write_outputs(run: CompileRun, outdir: Path, guard: bool = False, force: bool = False) -> Path:
     """Write objects (or the combined bitcode), partition bitcode and report.json into
-    `outdir`, all or nothing."""
+    `outdir`, all or nothing. With `guard`, an existing `outdir` is checked again just
+    before it is replaced (`output.check_output_dir`: only a previous compile output,
+    unless `force`)."""
     t0 = time.perf_counter()
     tmp = prepare_output_dir(outdir)
     try:
@@ -261,7 +285,7 @@ def write_outputs(run: CompileRun, outdir: Path) -> Path:
             write_file(tmp / "combined.bc", run.combined_bitcode)
         run.phases["write"] = time.perf_counter() - t0
         write_json(tmp / "report.json", run.report())
-        publish_dir(tmp, outdir)
+        publish_dir(tmp, outdir, COMPILE if guard else None, force)
     except BaseException:
         import shutil
 

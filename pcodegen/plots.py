@@ -3,8 +3,8 @@ Agg backend so no display is needed):
 
 * speedup.png: speedup over the serial build against workers: measured medians with
   their per-run range, the ideal line, the Amdahl fit and the predictor's curve;
-* phases.png: stacked per-phase bars of each build's median run, and its CPU time;
-* balance.png: per-partition cost and measured time, and per-worker busy time.
+* phases.png: where each build's wall time goes (stacked phases of its median run; CPU beside it);
+* balance.png: each partition's measured time against what its cost predicts, and what each worker ran.
 """
 
 from __future__ import annotations
@@ -144,49 +144,61 @@ def _segments(cfg: dict) -> list[tuple[str, float]]:
     return segs
 
 
+SMALL_PHASE = 0.015  # a segment narrower than this share of the axis is drawn in the "small phases" one
+
+
 def phases_plot(plt: Any, results: dict) -> Any:
+    """Where does each build's wall time go? One stacked bar per build (its median run),
+    in time order; phases too narrow to see are pooled into one hatched segment, named in
+    the legend; the wall time and the CPU time of all processes are written beside it."""
     cfgs = [c for c in results["configs"] if c.get("summary")]
     if not cfgs:
         return None
-    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 0.9 + 0.75 * max(3, len(cfgs))),
-                                  gridspec_kw={"width_ratios": [3, 1.2]}, sharey=True)
-    labels = [c["label"] for c in cfgs]
+    from matplotlib.patches import Patch
+
+    xmax = max(c["summary"]["wall_s"]["max"] for c in cfgs) * 1.32
+    fig, ax = plt.subplots(figsize=(10, 2.4 + 0.55 * max(3, len(cfgs))))
     ys = list(range(len(cfgs)))[::-1]
-    seen = set()
+    seen: list[str] = []
+    small_names: set[str] = set()
     for y, c in zip(ys, cfgs):
         left = 0.0
+        pooled = 0.0
         for name, v in _segments(c):
             if v <= 0:
                 continue
+            if v < SMALL_PHASE * xmax:
+                pooled += v
+                small_names.add(name)
+                continue
+            if pooled:
+                ax.barh(y, pooled, left=left, color="#eeeeee", hatch="////", edgecolor="#999999", lw=0.5)
+                left += pooled
+                pooled = 0.0
             ax.barh(y, v, left=left, color=PHASE_COLORS[name], edgecolor="white", lw=0.5)
-            seen.add(name)
+            if name not in seen:
+                seen.append(name)
             left += v
+        if pooled:
+            ax.barh(y, pooled, left=left, color="#eeeeee", hatch="////", edgecolor="#999999", lw=0.5)
         w = c["summary"]["wall_s"]
-        ax.errorbar([w["median"]], [y], xerr=[[w["median"] - w["min"]], [w["max"] - w["median"]]], fmt="none",
-                    ecolor="black", capsize=3, lw=1)
-        ax.text(w["max"] + 0.01 * w["max"], y, f"{w['median']:.2f} s", va="center", fontsize=8)
-    from matplotlib.patches import Patch
-
-    handles = [Patch(color=col, label="pool: fork, transfer, wait" if name == "pool" else name)
-               for name, col in PHASE_COLORS.items() if name in seen]
-    ax.set_yticks(ys, labels)
-    ax.set_xlabel("seconds (median run; whisker: min–max wall)")
-    ax.set_title("Phases (compile: the busiest worker's own phases + pool overhead)", fontsize=9)
-    ax.legend(handles=handles, fontsize=7, ncol=7, loc="lower center", bbox_to_anchor=(0.5, 1.06), frameon=False)
-    ax.set_xlim(0, max(c["summary"]["wall_s"]["max"] for c in cfgs) * 1.15)
-    for y, c in zip(ys, cfgs):
-        med = _median_cpu(results, c["id"])
-        left = 0.0
-        for name, v, col in (("coordinator", med[0], "#4c72b0"), ("workers", med[1], "#c44e52"),
-                             ("linker", med[2], "#2f4f4f")):
-            ax2.barh(y, v, left=left, color=col, label=name if y == ys[0] else None, edgecolor="white", lw=0.5)
-            left += v
-        ax2.text(left * 1.02, y, f"{left:.2f}" if left < 10 else f"{left:.1f}", va="center", fontsize=8)
-    ax2.set_xlabel("CPU seconds (median)")
-    ax2.set_title("CPU time, all processes", fontsize=9)
-    ax2.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.06), ncol=3, frameon=False)
-    ax2.set_xlim(0, max(sum(_median_cpu(results, c["id"])) for c in cfgs) * 1.25)
-    fig.suptitle(_title(results), fontsize=10)
+        if w["max"] > w["min"]:
+            ax.errorbar([w["median"]], [y], xerr=[[w["median"] - w["min"]], [w["max"] - w["median"]]], fmt="none",
+                        ecolor="black", capsize=3, lw=1)
+        cpu = sum(_median_cpu(results, c["id"]))
+        ax.text(w["max"] + 0.01 * xmax, y, f"{w['median']:.2f} s wall\n{cpu:.2f} s CPU", va="center", fontsize=8)
+    order = [n for n in PHASE_COLORS if n in seen]
+    handles = [Patch(color=PHASE_COLORS[n], label="pool: fork, transfer, wait" if n == "pool" else n) for n in order]
+    if small_names:
+        names = ", ".join(n for n in PHASE_COLORS if n in small_names)
+        handles.append(Patch(facecolor="#eeeeee", hatch="////", edgecolor="#999999",
+                             label=f"small phases, each < {SMALL_PHASE:.1%} of the axis ({names})"))
+    ax.set_yticks(ys, [c["label"] for c in cfgs])
+    ax.set_xlim(0, xmax)
+    ax.set_xlabel("seconds, median run (whisker: fastest to slowest run; CPU: all processes, median)")
+    ax.set_title(f"Where the wall time goes — {_title(results)}\n"
+                 "compile: the busiest worker's own phases, then the pool's overhead", fontsize=10)
+    ax.legend(handles=handles, fontsize=8, ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.22), frameon=False)
     fig.tight_layout()
     return fig
 
@@ -200,42 +212,34 @@ def _median_cpu(results: dict, cid: str) -> tuple[float, float, float]:
 
 
 def balance_plot(plt: Any, results: dict) -> Any:
+    """Did the plan balance the work? Top: each partition's measured compile time next to
+    the time its cost predicts (its share of the total cost times the total measured
+    time), on one axis of seconds. Bottom: what each worker ran, in time."""
     cfgs = [c for c in results["configs"] if c["mode"] == "parallel" and c.get("summary") and c.get("plan")]
     if not cfgs:
         return None
     cfgs = cfgs[-6:]
     n = len(cfgs)
-    import statistics
-
-    from matplotlib.ticker import FuncFormatter
-
-    fig, axes = plt.subplots(2, n, figsize=(max(8.5, 4.2 * n), 7.2), squeeze=False)
-    kilo = FuncFormatter(lambda v, _: f"{v / 1000:g}k" if v >= 1000 else f"{v:g}")
-    handles = []
+    fig, axes = plt.subplots(2, n, figsize=(max(8.5, 4.4 * n), 7.6), squeeze=False)
     for j, c in enumerate(cfgs):
         s = c["summary"]
         costs = c["plan"]["metrics"]["partition_costs"]
         secs = s["partition_seconds_median"]
-        runs = [x for x in results["samples"] if x["config"] == c["id"] and not x["warmup"]]
-        cpu = [statistics.median(x["workers"][i]["cpu_s"] for x in runs) for i in range(len(costs))]
         ax = axes[0][j]
         idx = list(range(len(costs)))
-        width = 0.8 / 3
-        h_cost = ax.bar([i - width for i in idx], costs, width=width, color="#8172b2", label="cost (graph units)")
-        ax.yaxis.set_major_formatter(kilo)
-        ax.set_ylabel("cost (graph units)" if j == 0 else "")
+        total_cost, total_s = sum(costs) or 1, sum(secs)
+        from_cost = [total_s * k / total_cost for k in costs]
+        ax.bar(idx, secs, width=0.7, color="#dd8452", label="measured (median run)")
+        ax.scatter(idx, from_cost, marker="_", s=260 if len(idx) <= 16 else 60, color="black", linewidths=2,
+                   label="predicted from its cost share", zorder=5)
+        ax.set_ylabel("seconds to compile the partition")
         ax.set_xticks(idx, [str(i) for i in idx] if len(idx) <= 16 else [str(i) if i % 4 == 0 else "" for i in idx])
         ax.set_xlabel("partition")
-        ax.set_title(f"{c['label']}: cost imbalance {c['plan']['metrics']['imbalance']:.3f}, time "
-                     f"{max(secs) / (sum(secs) / len(secs)):.3f}" if secs else c["label"], fontsize=9)
-        axt = ax.twinx()
-        h_wall = axt.bar(idx, secs, width=width, color="#dd8452", label="worker wall time (median s)")
-        h_cpu = axt.bar([i + width for i in idx], cpu, width=width, color="#c44e52", hatch="//", edgecolor="white",
-                        label="worker CPU time (median s)")
-        axt.set_ylabel("seconds" if j == n - 1 else "")
-        ax.set_ylim(0, max(costs) * 1.15 if costs else 1)
-        axt.set_ylim(0, max(secs + cpu) * 1.15 if secs else 1)
-        handles = [h_cost, h_wall, h_cpu]
+        ax.set_ylim(0, max(secs + from_cost) * 1.3 if secs else 1)
+        tim = max(secs) / (sum(secs) / len(secs)) if secs else 0
+        ax.set_title(f"{c['label']}: slowest partition {tim:.2f}× the mean\n"
+                     f"(cost imbalance {c['plan']['metrics']['imbalance']:.2f}×)", fontsize=9)
+        ax.legend(fontsize=7, loc="upper right", frameon=False)
         ax2 = axes[1][j]
         lanes = s["lanes"]
         rep = next(x for x in results["samples"] if x["config"] == c["id"] and not x["warmup"]
@@ -244,20 +248,19 @@ def balance_plot(plt: Any, results: dict) -> Any:
             if "start_s" not in w:
                 continue
             lane = w.get("lane", w["index"])
-            ax2.barh(lane, w["end_s"] - w["start_s"], left=w["start_s"], color=GROUP_COLORS[w["index"] % 6],
-                     edgecolor="black", lw=0.4)
-            ax2.text(w["start_s"] + (w["end_s"] - w["start_s"]) / 2, lane, f"p{w['index']}", ha="center",
-                     va="center", fontsize=7, color="white")
-        comp = s["phases_median_s"].get("compile", 0.0)
-        ax2.axvline(rep["phases"].get("compile", comp), color="black", ls="--", lw=1)
+            ax2.barh(lane, w["end_s"] - w["start_s"], left=w["start_s"], color="#4c72b0", edgecolor="white", lw=1)
+            if len(rep["workers"]) <= 24:
+                ax2.text(w["start_s"] + (w["end_s"] - w["start_s"]) / 2, lane, f"p{w['index']}", ha="center",
+                         va="center", fontsize=7, color="white")
+        comp = rep["phases"].get("compile", s["phases_median_s"].get("compile", 0.0))
+        ax2.axvline(comp, color="black", ls="--", lw=1)
         nl = len(lanes["busy_s"])
         ax2.set_yticks(range(nl), [f"worker {k}\nbusy {b:.2f} s" for k, b in enumerate(lanes["busy_s"])])
         ax2.set_ylim(-0.6, nl - 0.4)
         ax2.invert_yaxis()
-        ax2.set_xlim(0, rep["phases"].get("compile", comp) * 1.05)
+        ax2.set_xlim(0, comp * 1.05 or 1)
         ax2.set_xlabel("seconds into the compile phase")
-        ax2.set_title("what each worker ran, median run (dashed: compile phase ends)", fontsize=8)
+        ax2.set_title("what each worker ran, median run\n(pN: partition N; dashed: the compile phase ends)", fontsize=8)
     fig.suptitle(f"Balance — {_title(results)}", fontsize=10)
-    fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.955), ncol=3, fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0, 1, 0.92))
+    fig.tight_layout()
     return fig

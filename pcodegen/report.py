@@ -96,7 +96,8 @@ def render_markdown(results: dict) -> str:
                    else f"{1 / sp['median']:.2f}× slower than the serial build (speedup {sp['median']:.2f}×)")
         lines += [
             f"**{h['label']}: {verdict}** "
-            f"(median of {h['wall_s']['n']} runs; per-run range {_s(sp['min'])}–{_s(sp['max'])}×)"
+            + (f"(median of {h['wall_s']['n']} runs; per-run range {_s(sp['min'])}–{_s(sp['max'])}×)"
+               if h['wall_s']['n'] > 1 else "(one run: no spread to show)")
             + (f"; {h['speedup_dedicated']:.2f}× corrected for the CPU time other processes took." if busy and
                h.get("speedup_dedicated") else "."),
             "",
@@ -240,8 +241,12 @@ def render_markdown(results: dict) -> str:
             sd = results["prediction"].get("serial_dedicated_s")
             spec = g["parts_spec"]
             fixed = f"auto, {g['curve'][0]['parts']} for this module" if spec == "auto" else spec
+            capped = [r for r in g["curve"] if r["parts"] < r["workers"]]
+            as_many = "as many as workers" + (
+                f", at most {max(r['parts'] for r in g['curve'])}: the module cannot be cut into more non-empty "
+                "partitions" if capped and spec == "workers" else "")
             lines += ["Predicted scaling on dedicated cores (partitions: "
-                      + ("as many as workers" if spec == "workers" else f"fixed at {fixed}")
+                      + (as_many if spec == "workers" else f"fixed at {fixed}")
                       + "; speedup over the serial build on a core of its own"
                       + (f", {sd:.2f} s: its CPU time plus the link" if sd else "") + "):", ""]
             lines += _table(["workers", "parts", "compile makespan s", "serial phases s", "wall s",

@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .graph import PER_PARTITION
-from .irtext import IRModule, declaration_for, relink, rename_tokens
+from . import sabotage
+from .graph import PER_PARTITION, module_asm_anchors
+from .irtext import (STRUCTOR_LISTS, IRModule, declaration_for, lower_structors, relink, rename_asm, rename_tokens,
+                     symbol_name)
 from .partition import Plan
 
 
@@ -31,10 +33,26 @@ def _per_partition_global(ir: IRModule, name: str, members: set[str],
     return f"@{name} = appending global [{len(kept)} x ptr] [{elems}]{section}"
 
 
+def _module_asm(ir: IRModule, plan: Plan, p: int, members: set[str]) -> list[str]:
+    """The module asm if partition `p` holds it: the one owning the definitions it must
+    stay with (see graph.module_asm_anchors), else partition 0; promoted locals it names
+    are renamed in it as everywhere else."""
+    if not ir.module_asm:
+        return []
+    anchors = module_asm_anchors(ir)
+    if not (anchors & members if anchors else p == 0):
+        return []
+    renames = {symbol_name(n): symbol_name(plan.promoted[n]) for n in anchors if n in plan.promoted}
+    return rename_asm(ir.module_asm, renames)
+
+
 def split_partition(ir: IRModule, plan: Plan, p: int) -> str:
     """The text of partition `p`'s module."""
     renames = plan.promoted
     names = plan.members[p]
+    broken = sabotage.kinds()  # test hooks, normally none
+    if "duplicate-comdat" in broken:
+        names = [*names, *(n for n in sabotage.duplicated_comdat_members(ir) if n not in names)]
     member_set = set(names)
     body: list[str] = []
     refs: set[str] = set()
@@ -50,6 +68,8 @@ def split_partition(ir: IRModule, plan: Plan, p: int) -> str:
         ent_refs = ent.all_refs()
         if name in renames or any(r in renames for r in ent_refs):
             text = rename_tokens(text, renames)
+        if broken:
+            text = sabotage.mutate(broken, ir, name, text)
         body.append(text)
         refs |= ent_refs
         md_roots |= ent.metadata
@@ -78,7 +98,7 @@ def split_partition(ir: IRModule, plan: Plan, p: int) -> str:
         md_lines = [rename_tokens(line, renames) for line in md_lines]
     parts = [
         *ir.header,
-        *(ir.module_asm if p == 0 else []),
+        *_module_asm(ir, plan, p, member_set),
         *ir.types,
         *(ir.comdats[c] for c in sorted(comdats) if c in ir.comdats),
         *body,
@@ -87,7 +107,10 @@ def split_partition(ir: IRModule, plan: Plan, p: int) -> str:
         *ir.named_metadata,
         *md_lines,
     ]
-    return "\n".join(parts) + "\n"
+    text = "\n".join(parts) + "\n"
+    if member_set.intersection(STRUCTOR_LISTS):
+        text = lower_structors(text)
+    return text
 
 
 def split_module(ir: IRModule, plan: Plan) -> list[str]:

@@ -12,6 +12,7 @@ import io
 import struct
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import llvmlite.binding as llvm
 from elftools.common.exceptions import ELFError
@@ -43,46 +44,71 @@ class SymbolTable:
     undefined: set[str] = field(default_factory=set)
 
 
-_ELF_BINDING = {0: "local", 1: "global", 2: "weak"}
-_ELF_VISIBILITY = {0: "default", 1: "internal", 2: "hidden", 3: "protected"}
-_STT_SECTION, _STT_FILE = 3, 4
+STB = {0: "local", 1: "global", 2: "weak", 10: "unique"}
+STV = {0: "default", 1: "internal", 2: "hidden", 3: "protected"}
+STT_FUNC, STT_SECTION, STT_FILE, STT_TLS, STT_GNU_IFUNC = 2, 3, 4, 6, 10
+SHN_UNDEF = 0
 
 
-def symbols_of_object(data: bytes, name: str = "object") -> SymbolTable:
-    """The ELF symbol table of an object file's bytes.
+@dataclass(frozen=True)
+class RawSymbol:
+    """One ELF symbol table entry."""
 
-    pyelftools finds `.symtab` and its string table; the fixed-size entries are then
-    unpacked in one `struct.iter_unpack` sweep, about 20 times faster than
-    pyelftools' per-symbol objects, which matters because the coordinator reads each
-    object while the workers are still compiling.
-    """
+    name: str
+    value: int
+    size: int
+    kind: int  # STT_*
+    binding: str
+    visibility: str
+    shndx: int
+
+
+def open_elf(data: bytes, name: str) -> ELFFile:
+    """An ELFFile over `data`; anything else is a one-line usage error."""
     try:
-        elf = ELFFile(io.BytesIO(data))
-        symtab = elf.get_section_by_name(".symtab")
+        return ELFFile(io.BytesIO(data))
     except ELFError as exc:
         raise UsageError(f"{name}: not an ELF object: {exc}") from None
-    table = SymbolTable()
+
+
+def iter_symbols(elf: ELFFile, data: bytes) -> Iterator[RawSymbol]:
+    """Every named symbol of `.symtab` except section and file symbols.
+
+    pyelftools locates `.symtab` and its string table; the fixed-size entries are then
+    unpacked in one `struct.iter_unpack` sweep, about 20 times faster than pyelftools'
+    per-symbol objects (the coordinator reads each object while workers still compile).
+    """
+    try:
+        symtab = elf.get_section_by_name(".symtab")
+    except ELFError as exc:
+        raise UsageError(f"not an ELF object: {exc}") from None
     if symtab is None:
-        return table
-    strtab = elf.get_section(symtab["sh_link"])
-    s0 = strtab["sh_offset"]
+        return
+    s0 = elf.get_section(symtab["sh_link"])["sh_offset"]
     order = "<" if elf.little_endian else ">"
     # Elf64_Sym: name, info, other, shndx, value, size; Elf32_Sym: name, value, size, info, other, shndx.
-    fmt, fields = ("IBBHQQ", (0, 1, 2, 3)) if elf.elfclass == 64 else ("IIIBBH", (0, 3, 4, 5))
+    fmt, fields = ("IBBHQQ", (0, 1, 2, 3, 4, 5)) if elf.elfclass == 64 else ("IIIBBH", (0, 3, 4, 5, 1, 2))
     fmt = order + fmt
     start, size = symtab["sh_offset"], symtab["sh_size"]
     entsize = struct.calcsize(fmt)
     for entry in struct.iter_unpack(fmt, data[start:start + size - size % entsize]):
-        st_name, info, other, shndx = (entry[f] for f in fields)
-        if not st_name or (info & 0xF) in (_STT_SECTION, _STT_FILE):
+        st_name, info, other, shndx, value, st_size = (entry[f] for f in fields)
+        if not st_name or (info & 0xF) in (STT_SECTION, STT_FILE):
             continue
         at = s0 + st_name
-        sym = data[at:data.index(b"\0", at)].decode("utf-8", "surrogateescape")
-        if shndx == 0:  # SHN_UNDEF
-            table.undefined.add(sym)
+        name = data[at:data.index(b"\0", at)].decode("utf-8", "surrogateescape")
+        yield RawSymbol(name, value, st_size, info & 0xF, STB.get(info >> 4, "global"),
+                        STV.get(other & 0x3, "default"), shndx)
+
+
+def symbols_of_object(data: bytes, name: str = "object") -> SymbolTable:
+    """The ELF symbol table of an object file's bytes."""
+    table = SymbolTable()
+    for sym in iter_symbols(open_elf(data, name), data):
+        if sym.shndx == SHN_UNDEF:
+            table.undefined.add(sym.name)
         else:
-            table.defined[sym] = SymbolInfo(_ELF_BINDING.get(info >> 4, "global"),
-                                            _ELF_VISIBILITY.get(other & 0x3, "default"))
+            table.defined[sym.name] = SymbolInfo("global" if sym.binding == "unique" else sym.binding, sym.visibility)
     return table
 
 

@@ -30,6 +30,28 @@ HAVE_CLANG = shutil.which("clang-19") is not None or (Path("/usr/lib/llvm-19/bin
 needs_clang = pytest.mark.skipif(not HAVE_CLANG, reason="clang-19 is needed to build the sample bitcode")
 
 
+def _real_sample(builder, what: str) -> Path:
+    """Build a C++/Rust sample, or skip when a tool it needs cannot be had here."""
+    try:
+        return builder(build.DEFAULT_OUT)
+    except build.ToolNotFoundError as e:
+        pytest.skip(f"{what}: {e}")
+
+
+@pytest.fixture(scope="session")
+def cpp_sample() -> tuple[Path, list[str]]:
+    """(bitcode, link flags) of the C++17 nlohmann/json program (bitcode_samples/cpp/jsonlab)."""
+    bc = _real_sample(build.build_cpp, "the C++ sample")
+    return bc, build.sample_link_flags(build.DEFAULT_OUT, build.CPP_SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def rust_sample() -> tuple[Path, list[str]]:
+    """(bitcode, link flags) of the Rust program with its standard library (bitcode_samples/rust/traitlab)."""
+    bc = _real_sample(build.build_rust, "the Rust sample")
+    return bc, build.sample_link_flags(build.DEFAULT_OUT, build.RUST_SAMPLE)
+
+
 def run_cli(*args: str, cwd: Path | None = None, timeout: float = 600, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run `pcodegen ARGS...` as a real subprocess and capture its output."""
     return subprocess.run([sys.executable, "-m", "pcodegen", *map(str, args)], capture_output=True, text=True,

@@ -125,12 +125,12 @@ def test_guard_refuses_cross_context_link_in_process():
 
 def test_cli_experiment_exit_codes(tmp_path):
     out = tmp_path / "verdict.json"
-    proc = run_cli("experiment", "approach1", "--preset", "jll", "-o", out)
+    proc = run_cli("experiment", "approach1", "--preset", "jll", "-o", out, "--json")
     assert proc.returncode == 0, proc.stderr
     verdict = json.loads(proc.stdout)
     assert verdict["ok"] and verdict["experiment"] == "approach1" and verdict["mode"] == "failing"
     assert json.loads(out.read_text()) == verdict
-    proc = run_cli("experiment", "approach3", "--fixed", "--preset", "jll")
+    proc = run_cli("experiment", "approach3", "--fixed", "--preset", "jll", "--json")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["outcome"] == "completed"
     proc = run_cli("experiment", "approach4")

@@ -45,7 +45,7 @@ def assert_no_output(tmp_path: Path, out: Path) -> None:
         ("garbage.ll", b"this is not IR\n", "malformed IR: line 1:1"),
         ("binary.bin", bytes(range(256)) * 4, "neither LLVM IR text nor bitcode"),
         ("bad-type.ll", b"define i32 @f() {\n  ret i64 0\n}\n", "doesn't match function result type"),
-        ("verifier.ll", VERIFIER_FAIL.encode(), "fails the LLVM verifier: Instruction does not dominate"),
+        ("verifier.ll", VERIFIER_FAIL.encode(), "fails the LLVM verifier in function @f: Instruction does not dominate"),
         ("empty.ll", b"", "defines no functions or globals (nothing)"),
         ("decls.ll", b"declare i32 @puts(ptr)\n@x = external global i32\n", "only declarations"),
     ],
@@ -113,7 +113,7 @@ def test_more_partitions_than_definitions(tmp_path: Path) -> None:
     proc = run_cli("compile", src, "--parts", "16", "-o", out)
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in out.glob("*.o")) == ["part-000.o", "part-001.o"]
-    assert "14 of 16 partitions would be empty" in proc.stdout
+    assert "made 2 partitions, not the 16 asked" in proc.stdout and "the other 14 of 16 partitions would be empty" in proc.stdout
 
 
 def test_output_directory_is_a_file(tmp_path: Path) -> None:
@@ -174,3 +174,230 @@ def test_bad_workload(tmp_path: Path, doc: object, fragment: str) -> None:
 ])
 def test_click_usage_errors_are_one_line(args: list[str], fragment: str) -> None:
     assert_one_line_error(run_cli(*args), fragment)
+
+
+# -- bad paths, everywhere ---------------------------------------------------------------------
+
+@pytest.fixture
+def read_only_dir(tmp_path: Path):
+    """A directory nobody may write into: a read-only tmpfs as root, mode 0555 otherwise."""
+    d = tmp_path / "ro"
+    d.mkdir()
+    if os.geteuid() == 0:
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", str(d)],
+                          capture_output=True).returncode:
+            pytest.skip("cannot mount a read-only tmpfs here")
+        try:
+            yield d
+        finally:
+            subprocess.run(["umount", "-l", str(d)], check=False)
+    else:
+        d.chmod(0o555)
+        yield d
+        d.chmod(0o755)
+
+
+def test_bad_paths_never_give_a_traceback(tmp_path: Path, read_only_dir: Path) -> None:
+    """Every command that takes a path, given each bad path: exit 0, 1 or 2, one line on
+    stderr when it fails, never a traceback, and nothing left in the working directory."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    work = tmp_path / "work"
+    work.mkdir()
+    src = work / "good.ll"
+    src.write_text(GOOD)
+    (work / "afile").write_text("x")
+    wl = work / "w.json"
+    assert run_cli("synth", "--preset", "jll", "-o", wl).returncode == 0
+    bad = {".": ".", "..": "..", "/": "/", "read-only": str(read_only_dir / "x"), "through-a-file": "afile/x",
+           "spaces+non-ASCII": "my dir/ünï cödé"}
+    assert run_cli("compile", src, "-o", work / "vout").returncode == 0
+    before = sorted(p.name for p in work.iterdir())
+    cmds = {
+        "graph INPUT": lambda p: ["graph", p],
+        "partition INPUT": lambda p: ["partition", p, "--parts", "2"],
+        "compile INPUT": lambda p: ["compile", p, "-o", "out"],
+        "compile -o DIR": lambda p: ["compile", src, "-o", p],
+        "compile --link -o FILE": lambda p: ["compile", src, "--link", "shared", "-o", p, "--objdir", "objs"],
+        "compile --objdir DIR": lambda p: ["compile", src, "--link", "shared", "-o", "lib.so", "--objdir", p],
+        "validate OUTDIR": lambda p: ["validate", p, "--input", src, "--symbols-only"],
+        "validate --input": lambda p: ["validate", "vout", "--input", p, "--symbols-only"],
+        "bench -o DIR": lambda p: ["bench", src, "--workers", "1", "--repeat", "1", "--no-plots", "--link", "none",
+                                   "-o", p],
+        "demo -o DIR": lambda p: ["demo", "--repeat", "1", "-o", p],
+        "synth -o FILE": lambda p: ["synth", "--preset", "jll", "-o", p],
+        "emit -o FILE": lambda p: ["emit", wl, "-o", p],
+        "experiment -o FILE": lambda p: ["experiment", "approach1", "--preset", "jll", "-o", p],
+    }
+    # each command its own spaces-and-non-ASCII name, so that one's output is not another's input
+    jobs = [(c, b, f(f"{p} {k}" if b == "spaces+non-ASCII" else p)) for k, (c, f) in enumerate(cmds.items())
+            for b, p in bad.items() if not (b == "spaces+non-ASCII" and c.startswith(("demo", "experiment")))]
+
+    def run(job):
+        return job, run_cli(*job[2], cwd=work, timeout=300)
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(run, jobs))
+    table = []
+    for (cmd, name, _), proc in results:
+        table.append(f"{cmd:24} {name:18} exit {proc.returncode}: {proc.stderr.strip()[:110]}")
+        assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout, (cmd, name, proc.stderr)
+        assert proc.returncode in (0, 1, 2), (cmd, name, proc.returncode, proc.stderr)
+        if proc.returncode:
+            assert len(proc.stderr.strip().splitlines()) == 1, (cmd, name, proc.stderr)
+        if name in (".", "/") and proc.returncode == 0:
+            assert cmd.startswith(("graph", "partition", "validate")), (cmd, name)
+    print("\n".join(table))
+    # the spaces-and-non-ASCII name is a fine output name
+    ok = {cmd for (cmd, name, _), proc in results if name == "spaces+non-ASCII" and proc.returncode == 0}
+    assert {"compile -o DIR", "synth -o FILE", "emit -o FILE", "bench -o DIR"} <= ok
+    left = sorted(p.name for p in work.iterdir())
+    assert not [n for n in left if n.startswith(".")], left
+    assert set(before) <= set(left)
+
+
+# -- usage mistakes and errors that say what to do ------------------------------------------
+
+def test_output_paths_checked_before_work(tmp_path: Path) -> None:
+    src = tmp_path / "good.ll"
+    src.write_text(GOOD)
+    proc = run_cli("compile", src, "-o", ".", cwd=tmp_path)
+    assert_one_line_error(proc, "never replaces")
+    assert proc.stdout == ""  # nothing compiled first
+    assert_one_line_error(run_cli("compile", src, "--link", "exe", "-o", "prog", "--objdir", ".", cwd=tmp_path),
+                          "never replaces")
+    assert_one_line_error(run_cli("compile", src, "--link", "exe", "-o", tmp_path, "--objdir", "o", cwd=tmp_path),
+                          "is a directory; -o names the linked file")
+    (tmp_path / "afile").write_text("x")
+    assert_one_line_error(run_cli("compile", src, "--link", "exe", "-o", "afile/prog", cwd=tmp_path),
+                          "afile is not a directory")
+
+
+def test_link_arg_and_objdir_need_link(tmp_path: Path) -> None:
+    src = tmp_path / "good.ll"
+    src.write_text(GOOD)
+    assert_one_line_error(run_cli("compile", src, "-o", tmp_path / "out", "--link-arg=-lm"),
+                          "--link-arg -lm does nothing without --link")
+    assert_one_line_error(run_cli("compile", src, "-o", tmp_path / "out", "--objdir", tmp_path / "o"),
+                          "--objdir goes with --link")
+    assert_one_line_error(run_cli("bench", src, "--link", "none", "--link-arg=-lm", "-o", tmp_path / "rep"),
+                          "--link-arg -lm does nothing with --link none")
+    assert not (tmp_path / "out").exists() and not (tmp_path / "rep").exists()
+
+
+def test_more_workers_than_cores_is_noted(tmp_path: Path) -> None:
+    import json
+
+    src = tmp_path / "good.ll"
+    src.write_text(GOOD)
+    cores = len(os.sched_getaffinity(0))
+    proc = run_cli("compile", src, "-o", tmp_path / "out", "--workers", cores + 3)
+    assert proc.returncode == 0, proc.stderr
+    assert f"{cores + 3} workers on {cores} core" in proc.stdout and "counts their waiting" in proc.stdout
+    settings = json.loads((tmp_path / "out" / "report.json").read_text())["settings"]
+    assert settings["workers"] == cores + 3 and settings["cores"] == cores
+
+
+MATH_C = """#include <math.h>
+#include <stdio.h>
+int counter = 3;
+double f(double x) { counter++; return ceil(x) + sqrt(x) + counter; }
+int main(int argc, char **argv) { printf("%g\\n", f(argc + 0.5)); return 0; }
+"""
+
+
+def _clang_bc(tmp_path: Path, name: str, *flags: str) -> Path:
+    from conftest import build
+
+    c = tmp_path / f"{name}.c"
+    c.write_text(MATH_C)
+    out = tmp_path / f"{name}.bc"
+    subprocess.run([build.find_tool("clang-19"), "-O1", "-emit-llvm", "-c", *flags, str(c), "-o", str(out)], check=True)
+    return out
+
+
+@needs_clang
+def test_link_errors_name_the_cause_and_the_fix(tmp_path: Path) -> None:
+    pic = _clang_bc(tmp_path, "pic", "-fPIC")
+    proc = run_cli("compile", pic, "--parts", "2", "--link", "exe", "-o", tmp_path / "prog")
+    line = proc.stderr.strip()
+    assert_one_line_error(proc, "undefined reference to `", "add --link-arg=-lm", code=1)
+    assert "collect2" not in line and "llvm-link:" not in line and "(.text" not in line
+    assert not (tmp_path / "prog").exists()
+    proc = run_cli("compile", pic, "--parts", "2", "--link", "exe", "-o", tmp_path / "prog", "--link-arg=-lm")
+    assert proc.returncode == 0, proc.stderr
+    nopic = _clang_bc(tmp_path, "nopic", "-fno-pic")
+    proc = run_cli("compile", nopic, "--link", "shared", "-o", tmp_path / "lib.so", "--link-arg=-lm")
+    assert_one_line_error(proc, "the input was compiled without -fPIC; link with --link exe or rebuild it with -fPIC")
+    assert proc.stdout == "" and not (tmp_path / "lib.so.parts").exists()
+
+
+def test_explain_link_error() -> None:
+    from pcodegen.combine import explain_link_error
+
+    pic = ("/usr/bin/ld: out.parts/part-001.o: relocation R_X86_64_PC32 against symbol `counter' can not be used "
+           "when making a shared object; recompile with -fPIC\n/usr/bin/ld: final link failed: bad value\n"
+           "collect2: error: ld returned 1 exit status\n")
+    msg = explain_link_error(pic)
+    assert msg.startswith("out.parts/part-001.o: relocation R_X86_64_PC32") and "link with --link exe" in msg
+    lm = ("/usr/bin/ld: p.parts/part-000.o: in function `main':\nllvm-link:(.text+0x13): undefined reference to "
+          "`ceil'\n/usr/bin/ld: llvm-link:(.text+0x3a): undefined reference to `sqrt'\n"
+          "collect2: error: ld returned 1 exit status\n")
+    msg = explain_link_error(lm)
+    assert msg == ("part-000.o, in main: undefined reference to `ceil'; it is in the maths library: "
+                   "add --link-arg=-lm (and 1 more undefined symbol)")
+    assert "maths" not in explain_link_error(lm, ["-lm"])
+
+
+def test_too_many_partitions_adds_up(tmp_path: Path) -> None:
+    src = tmp_path / "good.ll"
+    src.write_text(GOOD + "@g1 = global i32 1\n")
+    proc = run_cli("partition", src, "--parts", "100000")
+    assert proc.returncode == 0, proc.stderr
+    assert "made 2 partitions, not the 100,000 asked" in proc.stdout
+    assert "2 indivisible units" in proc.stdout and "the other 99,998 of 100,000" in proc.stdout
+
+
+def test_readable_graph_partition_and_compile_output(tmp_path: Path) -> None:
+    body = "".join(f"define i32 @fn{i}(i32 %x) {{\n  %y = add i32 %x, {i}\n  ret i32 %y\n}}\n" for i in range(300))
+    src = tmp_path / "many.ll"
+    src.write_text(body + "define i32 @big(i32 %x) {\n" + "".join(f"  %v{i} = mul i32 %x, {i}\n" for i in range(50))
+                   + "  ret i32 %v49\n}\n")
+    proc = run_cli("graph", src)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "{" not in out and "groups" in out and "duplicable_constants" in out and "init_edges" in out
+    assert "cost = 1 + instructions + basic blocks" in out and out.count("cost = 1 +") == 1
+    assert "largest units" in out and " big" in out
+    proc = run_cli("partition", src, "--parts", "4", "--compare")
+    assert proc.returncode == 0, proc.stderr
+    assert max(len(ln) for ln in proc.stdout.splitlines()) <= 100
+    for head in ("strategy", "parts", "imbal-", "cut", "promoted", "decls", "makespan", "predicted", "time"):
+        assert head in proc.stdout
+    proc = run_cli("partition", src, "--parts", "4")
+    assert "cost units" in proc.stdout and "predicted makespan on 2 workers" in proc.stdout
+    proc = run_cli("compile", src, "--parts", "200", "-o", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    assert max(len(ln) for ln in proc.stdout.splitlines()) <= 120, proc.stdout
+    assert "serial-equivalent" not in proc.stdout and "CPU" in proc.stdout
+
+
+@needs_clang
+def test_link_phase_is_in_the_phases_line(sample_modules: dict[str, Path], tmp_path: Path) -> None:
+    proc = run_cli("compile", sample_modules["mathlib"], "--parts", "2", "--link", "shared", "-o", tmp_path / "l.so")
+    assert proc.returncode == 0, proc.stderr
+    phases = next(ln for ln in proc.stdout.splitlines() if ln.startswith("phases:"))
+    assert " link " in phases
+
+
+def test_experiment_prints_the_verdict_first(tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "v.json"
+    proc = run_cli("experiment", "approach1", "--preset", "jll", "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    first = proc.stdout.splitlines()[0]
+    assert first.startswith("approach1 (failing mode, preset jll): showed what it should")
+    assert len(proc.stdout) < 3000 and str(out) in proc.stdout
+    doc = json.loads(out.read_text())
+    assert list(doc)[:4] == ["experiment", "mode", "ok", "outcome"]

@@ -58,5 +58,5 @@ def test_verifier_error_same_with_forked_verifier(tmp_path: Path, jobs: int, alw
     bad = tmp_path / "bad.ll"
     bad.write_text("define i32 @f(i1 %c) {\nentry:\n  br i1 %c, label %a, label %b\na:\n  %x = add i32 1, 2\n"
                    "  br label %b\nb:\n  ret i32 %x\n}\n")
-    with pytest.raises(UsageError, match="fails the LLVM verifier: Instruction does not dominate"):
+    with pytest.raises(UsageError, match="fails the LLVM verifier in function @f: Instruction does not dominate"):
         load.load_module(bad, jobs=jobs)

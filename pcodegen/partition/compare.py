@@ -93,8 +93,16 @@ def compare(graph: ModuleGraph, parts: int, workers: int, strategies: list[str] 
 
 
 COLUMNS = [("strategy", "strategy"), ("parts", "parts"), ("imbalance", "imbalance"), ("cut edges", "cut_edges"),
-           ("cut weight", "cut_weight"), ("promoted", "promoted_locals"), ("decls added", "declarations_added"),
-           ("makespan", "predicted_makespan"), ("speedup", "predicted_speedup"), ("time s", "seconds")]
+           ("cut weight", "cut_weight"), ("promoted locals", "promoted_locals"),
+           ("declarations added", "declarations_added"), ("predicted makespan (cost units)", "predicted_makespan"),
+           ("predicted speedup", "predicted_speedup"), ("strategy's own time s", "seconds")]
+COLUMN_LEGEND = (
+    "parts: non-empty partitions made. imbalance: largest partition's cost over the mean (1.000 is perfect). "
+    "cut edges: references from one partition to another; cut weight: those references counted with "
+    "multiplicity. promoted locals: internal symbols made hidden globals so another partition can reach them. "
+    "declarations added: declarations the partitions need for what they no longer define. predicted makespan: "
+    "the partitions list-scheduled on the workers, in cost units (cost = 1 + instructions + basic blocks); "
+    "predicted speedup: total cost over that makespan. strategy's own time: seconds the strategy took.")
 
 
 def _cell(row: Row, attr: str) -> str:
@@ -106,7 +114,9 @@ def _cell(row: Row, attr: str) -> str:
     if attr == "seconds":
         return f"{v:.2f}"
     if attr == "predicted_makespan":
-        return f"{v:.0f}"
+        return f"{v:,.0f}"
+    if attr in ("cut_edges", "cut_weight", "promoted_locals", "declarations_added", "parts"):
+        return f"{v:,}"
     if attr == "strategy" and row.strategy == DEFAULT_STRATEGY:
         return f"{v} (default)"
     return str(v)
@@ -127,18 +137,30 @@ def table_lines(rows: list[Row], markdown: bool = False) -> list[str]:
     return out
 
 
-def print_table(rows: list[Row], title: str = "") -> None:
-    """A rich table on stdout (plain layout when stdout is not a terminal)."""
-    from rich.console import Console
-    from rich.table import Table
+# Two-line headings, so the table fits 100 columns; COLUMN_LEGEND says what each one is.
+SHORT_HEADS = [("", "strategy"), ("", "parts"), ("imbal-", "ance"), ("cut", "edges"), ("cut", "weight"),
+               ("promoted", "locals"), ("decls", "added"), ("makespan", "cost units"), ("predicted", "speedup"),
+               ("time", "s")]
 
-    table = Table(title=title or None)
-    for i, (head, _) in enumerate(COLUMNS):
-        table.add_column(head, justify="left" if i == 0 else "right")
-    for r in rows:
-        table.add_row(*[_cell(r, a) for _, a in COLUMNS])
-    console = Console(width=max(120, Console().width))
-    console.print(table)
-    for r in rows:
-        if r.error:
-            console.print(f"{r.strategy}: {r.error}", markup=False)
+
+def print_table(rows: list[Row], title: str = "", width: int = 100) -> None:
+    """The comparison as plain text of at most `width` columns: the table, then what
+    each column means (wrapped)."""
+    import textwrap
+
+    import click
+
+    body = [[_cell(r, a) for _, a in COLUMNS] for r in rows]
+    body = [[b[0].replace(" (default)", "*")] + b[1:] for b in body]
+    widths = [max(len(x) for x in (*SHORT_HEADS[i], *(b[i] for b in body))) for i in range(len(SHORT_HEADS))]
+
+    def fmt(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
+    lines = textwrap.wrap(title, width) if title else []
+    lines += [fmt([h[0] for h in SHORT_HEADS]), fmt([h[1] for h in SHORT_HEADS]), fmt(["-" * w for w in widths])]
+    lines += [fmt(b) for b in body]
+    lines += [f"{r.strategy}: {r.error}" for r in rows if r.error]
+    legend = ("* the default strategy. " if any(r.strategy == DEFAULT_STRATEGY for r in rows) else "") + COLUMN_LEGEND
+    lines += [""] + textwrap.wrap(legend, width)
+    click.echo("\n".join(ln.rstrip() for ln in lines))

@@ -89,8 +89,10 @@ def make_plan(graph: ModuleGraph, assignment: dict[str, int], strategy: str, req
     part = {m: p for p, ms in enumerate(members) for m in ms}
     notes = []
     if len(used) < requested_parts:
-        notes.append(f"{requested_parts - len(used)} of {requested_parts} partitions would be empty "
-                     f"({len(graph.units)} indivisible units); they were dropped")
+        notes.append(f"made {len(used):,} partitions, not the {requested_parts:,} asked: {strategy} placed the "
+                     f"module's {len(graph.units):,} indivisible units (symbols that must stay together) in "
+                     f"{len(used):,}, and the other {requested_parts - len(used):,} of {requested_parts:,} "
+                     "partitions would be empty, so they were dropped")
 
     cut_edges = cut_weight = 0
     crossing: set[str] = set()
