@@ -29,7 +29,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from pcodegen.fuzz import (FuzzFailure, SplitBug, ValidatorFalsePositive, ValidatorMiss, build_cxx_ir, build_ir,
+from helpers.fuzz import (FuzzFailure, SplitBug, ValidatorFalsePositive, ValidatorMiss, build_cxx_ir, build_ir,
                            check_library, check_program_build, cxx_specs, module_specs)
 from pcodegen.partition import STRATEGIES
 

@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pcodegen.jlbuild import build_parallel, build_serial, compare_results, exported, run_entries, validate_library  # noqa: E402
-from pcodegen.synth import synthesize  # noqa: E402
+from pcodegen.julia.build import build_parallel, build_serial, compare_results, exported, run_entries, validate_library  # noqa: E402
+from pcodegen.julia.presets import synthesize  # noqa: E402
 
 
 def main() -> int:

@@ -27,7 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pcodegen.graph import ModuleGraph, build_graph, build_workload_graph  # noqa: E402
+from pcodegen.graph import ModuleGraph, build_graph  # noqa: E402
+from pcodegen.julia.graph import build_workload_graph  # noqa: E402
 from pcodegen.partition import DEFAULT_STRATEGY  # noqa: E402
 from pcodegen.partition.compare import compare, strategy_names  # noqa: E402
 
@@ -38,12 +39,12 @@ def inputs(args: argparse.Namespace) -> list[tuple[str, ModuleGraph | None, str]
     out: list[tuple[str, ModuleGraph | None, str]] = []
     sqlite = Path(args.sqlite)
     if sqlite.exists():
-        from pcodegen.load import load_module
+        from pcodegen.ir.load import load_module
 
         out.append(("sqlite", build_graph(load_module(sqlite).ir, str(sqlite)), str(sqlite)))
     else:
         out.append(("sqlite", None, f"{sqlite} not built (python3 bitcode_samples/build.py sqlite)"))
-    from pcodegen.synth import synthesize
+    from pcodegen.julia.presets import synthesize
 
     out.append((args.preset, build_workload_graph(synthesize(args.preset)), f"workload preset {args.preset}"))
     return out

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from pcodegen.partition import DEFAULT_STRATEGY, STRATEGIES  # noqa: E402
 from pcodegen.partition.plan import make_plan  # noqa: E402
 from pcodegen.partition.compare import strategy_names  # noqa: E402
-from pcodegen.partition.synthetic import synthetic_graph  # noqa: E402
+from helpers.synthetic import synthetic_graph  # noqa: E402
 
 SLOW = {"kl-bisection": 20_000, "louvain": 20_000}  # largest size they run at without --all
 BUDGET_S = 10.0

@@ -34,7 +34,7 @@ def run_one(mode: str, src: Path, tmp: Path, args: argparse.Namespace, link_args
     spec = {"mode": mode, "input": str(src.resolve()), "outdir": str(tmp / f"{mode}-{time.monotonic_ns()}"),
             "parts": args.parts, "workers": args.workers, "strategy": args.strategy, "opt": args.opt,
             "link": "exe", "link_args": link_args}
-    proc = subprocess.run([sys.executable, "-m", "pcodegen.benchchild", json.dumps(spec)], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "pcodegen.bench.child", json.dumps(spec)], capture_output=True,
                           text=True, check=False, env={**os.environ, "PCODEGEN_QUIET": "1"})
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     data = json.loads(lines[-1]) if lines else {"error": (proc.stderr.strip().splitlines() or ["no output"])[-1]}

@@ -1,1 +1,3 @@
-from pcodegen.cli import main; main()
+from pcodegen.cli import main
+
+main()

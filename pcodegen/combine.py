@@ -3,7 +3,6 @@ or link bitcode back into one module in one context."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -11,46 +10,15 @@ from pathlib import Path
 
 import llvmlite.binding as llvm
 
-from .errors import CheckFailed, UsageError
-from .execute import init_llvm
-from .output import OutputKind, make_temp_dir
-from .output import publish_dir as _publish
+from pcodegen.defaults import LINK_KINDS
+from pcodegen.errors import CheckFailed, UsageError
+from pcodegen.ir.parse import parse_module
 
-LINK_KINDS = ("shared", "exe")
 
 
 def cc() -> str:
     """The system C compiler driver (`$CC`, else cc)."""
     return os.environ.get("CC", "cc")
-
-
-def prepare_output_dir(outdir: Path) -> Path:
-    """A fresh temporary directory beside `outdir`; `publish_dir` moves it into place.
-    What may be replaced is `output.check_output_dir`'s to say, before any work."""
-    if outdir.exists() and not outdir.is_dir():
-        raise UsageError(f"{outdir}: exists and is not a directory")
-    return make_temp_dir(outdir)
-
-
-def publish_dir(tmp: Path, outdir: Path, kind: OutputKind | None = None, force: bool = False) -> None:
-    """Replace `outdir` by the finished `tmp` in one rename (old contents removed after);
-    with `kind`, the existing `outdir` is checked again first (see `output.publish_dir`)."""
-    _publish(tmp, outdir, kind, force)
-
-
-def write_file(path: Path, data: bytes | str) -> None:
-    """Write `data` to `path`; a full disk becomes a one-line error."""
-    try:
-        if isinstance(data, str):
-            path.write_text(data)
-        else:
-            path.write_bytes(data)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write: {exc.strerror}") from None
-
-
-def write_json(path: Path, obj: object) -> None:
-    write_file(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
 
 
 MATH_FUNCTIONS = frozenset(
@@ -133,7 +101,7 @@ def pic_problem(path: str | Path) -> str | None:
     compiled without -fPIC has no `PIC Level` flag and marks its definitions `dso_local`
     (references to them then cannot be relocated at load time). Cheap when the flag is
     there (a byte search: metadata strings are stored as they are, text or bitcode)."""
-    from .load import BITCODE_MAGIC, parse_bytes, read_input
+    from pcodegen.ir.load import BITCODE_MAGIC, parse_bytes, read_input
 
     data = read_input(path)
     if b"PIC Level" in data:
@@ -154,10 +122,9 @@ def pic_problem(path: str | Path) -> str | None:
 
 def link_bitcode(modules: list[bytes]) -> bytes:
     """Link the partitions' bitcode into one module in one fresh context; verified."""
-    init_llvm()
     ctx = llvm.create_context()
-    base = llvm.parse_bitcode(modules[0], context=ctx)
+    base = parse_module(modules[0], ctx, verify=False)
     for data in modules[1:]:
-        base.link_in(llvm.parse_bitcode(data, context=ctx))
+        base.link_in(parse_module(data, ctx, verify=False))
     base.verify()
     return base.as_bitcode()

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 import networkx as nx
 from networkx.utils import UnionFind
 
-from . import sabotage
-from .irtext import STRUCTOR_LISTS, Entity, IRModule, module_asm_names, structors, symbol_name
+from pcodegen import sabotage
+from pcodegen.ir.text import STRUCTOR_LISTS, Entity, IRModule, module_asm_names, structors, symbol_name
 
 # Special globals every partition gets its own copy of (rebuilt by the split stage).
 PER_PARTITION = {"llvm.used", "llvm.compiler.used"}
@@ -168,42 +168,3 @@ def build_graph(ir: IRModule, source: str = "") -> ModuleGraph:
         units.append(Unit(members, sum(g.nodes[m]["cost"] for m in members), ents[members[0]].order))
     units.sort(key=lambda u: u.order)
     return ModuleGraph(g, units, init_edges, ir, source)
-
-
-def workload_symbol(ci) -> str:
-    """Graph node name of a compiled CodeInstance (Julia's `julia_<name>_<N>` shape,
-    with the CodeInstance id as N so that it is stable)."""
-    return f"julia_{ci.name}_{ci.id}"
-
-
-def build_workload_graph(workload) -> ModuleGraph:
-    """The graph of a Julia codegen `Workload`: one node per compiled CodeInstance (in
-    submission order), an edge to each callee (a workqueue entry), every node its own
-    unit. Cost is Julia's weight of the function emission makes, 1 + instructions +
-    basic blocks, with blocks counted from emission's body plan where available. A node
-    attribute `unit` carries the module prefix of names that have one (`Base.show`)."""
-    try:
-        from .emit import body_plan
-    except ImportError:  # pragma: no cover - emit is optional here
-        body_plan = None
-    g = nx.DiGraph()
-    compiled = workload.compiled()
-    names = {ci.id: workload_symbol(ci) for ci in compiled}
-    with_module = any("." in ci.name.strip(".") for ci in compiled)
-    for order, ci in enumerate(compiled):
-        blocks = 1
-        if body_plan is not None:
-            extra = {"branch": 3, "loop": 2, "call": 2}
-            blocks += sum(extra.get(kind, 0) for kind, _ in body_plan(ci))
-        attrs = dict(kind="function", cost=1 + ci.size + blocks, instructions=ci.size, blocks=blocks,
-                     linkage="external", local=False, order=order, comdat=None, duplicable=False, ci=ci.id)
-        if with_module:
-            attrs["unit"] = ci.name.rsplit(".", 1)[0] if "." in ci.name.strip(".") else ""
-        g.add_node(names[ci.id], **attrs)
-    for ci in compiled:
-        for callee in ci.callees:
-            if callee in names and callee != ci.id:
-                g.add_edge(names[ci.id], names[callee], calls=1, refs=0, weight=1)
-    units = [Unit((names[ci.id],), g.nodes[names[ci.id]]["cost"], order) for order, ci in enumerate(compiled)]
-    source = f"workload:{workload.preset}" if workload.preset else "workload"
-    return ModuleGraph(g, units, [], None, source)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .errors import UsageError
+from pcodegen.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -191,6 +191,31 @@ def check_output_file(output: str | Path, option: str = "-o", role: str = "the o
     return out
 
 
+def prepare_output_dir(outdir: Path) -> Path:
+    """A fresh temporary directory beside `outdir`; `publish_dir` moves it into place.
+    What may be replaced is `check_output_dir`'s to say, before any work."""
+    if outdir.exists() and not outdir.is_dir():
+        raise UsageError(f"{outdir}: exists and is not a directory")
+    return make_temp_dir(outdir)
+
+
+def write_file(path: str | Path, data: bytes | str) -> None:
+    """Write `data` to `path`; a full disk becomes a one-line error."""
+    path = Path(path)
+    try:
+        if isinstance(data, str):
+            path.write_text(data)
+        else:
+            path.write_bytes(data)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write: {exc.strerror}") from None
+
+
+def write_json(path: Path, obj: object) -> None:
+    """Write `obj` as indented JSON with sorted keys and a final newline."""
+    write_file(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
+
+
 def make_temp_dir(outdir: Path) -> Path:
     """A fresh hidden directory beside `outdir` (same file system, so the final rename is
     atomic), with the mode a plain mkdir would give (the umask's)."""
@@ -251,7 +276,7 @@ def check_report_matches_input(outdir: Path | str, input_path: str) -> None:
     report, or a report without an input, is not checked."""
     import hashlib
 
-    from .load import read_input
+    from pcodegen.ir.load import read_input
 
     report = Path(outdir) / "report.json"
     if not report.is_file():

@@ -13,18 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .combine import link_bitcode, prepare_output_dir, publish_dir, write_file, write_json
-from .errors import UsageError
-from .output import COMPILE
-from .budget import cap_workers
-from .execute import CompileResult, CompileTask, compile_loaded, compile_task
-from .executors import make_executor
-from .graph import ModuleGraph, build_graph
-from .load import LoadedModule, check_definitions, load_module, parse_bytes, read_input
-from .partition import DEFAULT_STRATEGY, Plan, partition
-from .irtext import STRUCTOR_LISTS, has_keyed_structors, lower_structors, symbol_name
-from .split import PartitionSource
-from .validate import SymbolReport, SymbolTable, check_symbols, symbols_of_ir, symbols_of_object
+from pcodegen.combine import link_bitcode
+from pcodegen.output import prepare_output_dir, publish_dir, write_file, write_json
+from pcodegen.errors import ParameterError, UsageError
+from pcodegen.output import COMPILE
+from pcodegen.parallel.budget import cap_workers
+from pcodegen.ir.compile import CompileResult, CompileTask, compile_loaded, compile_task
+from pcodegen.parallel.executors import make_executor
+from pcodegen.graph import ModuleGraph, build_graph
+from pcodegen.ir.load import LoadedModule, check_definitions, load_module, parse_bytes, read_input
+from pcodegen.partition import DEFAULT_STRATEGY, Plan, partition
+from pcodegen.ir.text import STRUCTOR_LISTS, has_keyed_structors, lower_structors, symbol_name
+from pcodegen.split import PartitionSource
+from pcodegen.validate.symbols import SymbolReport, SymbolTable, check_symbols, symbols_of_ir, symbols_of_object
 
 REPORT_SCHEMA = "pcodegen.compile/1"
 
@@ -33,7 +34,7 @@ REPORT_SCHEMA = "pcodegen.compile/1"
 class CompileOptions:
     """Settings of one compile run."""
 
-    parts: int | None = 2  # None: partition.auto_parts (a function of the module alone)
+    parts: int | None = None  # None: partition.auto_parts (a function of the module alone)
     workers: int = 2
     strategy: str = DEFAULT_STRATEGY
     opt: int = 2
@@ -50,22 +51,21 @@ class CompileOptions:
 
     def check(self) -> None:
         if self.parts is not None and self.parts < 1:
-            raise UsageError(f"--parts must be at least 1, got {self.parts}")
+            raise ParameterError("parts", f"must be at least 1, got {self.parts}")
         if self.workers < 1:
-            raise UsageError(f"--workers must be at least 1, got {self.workers}")
+            raise ParameterError("workers", f"must be at least 1, got {self.workers}")
         if not 0 <= self.opt <= 3:
-            raise UsageError(f"--opt must be 0 to 3, got {self.opt}")
+            raise ParameterError("opt", f"must be 0 to 3, got {self.opt}")
         if self.timeout is not None and self.timeout <= 0:
-            raise UsageError(f"--timeout must be positive, got {self.timeout:g}")
+            raise ParameterError("timeout", f"must be positive, got {self.timeout:g}")
         if self.retries < 0:
-            raise UsageError(f"--retries must be 0 or more, got {self.retries}")
+            raise ParameterError("retries", f"must be 0 or more, got {self.retries}")
 
 
 @dataclass
 class CompileRun:
     """Everything a compile produced: plan, per-partition results and timings."""
 
-    input: LoadedModule | None
     options: CompileOptions
     plan: Plan | None
     results: list[CompileResult]
@@ -86,15 +86,10 @@ class CompileRun:
     def wall_s(self) -> float:
         return sum(self.phases.values())
 
-    def output_names(self) -> list[str]:
-        return [f"{r.name}.o" for r in self.results]
-
     def report(self) -> dict:
         """The report.json document; everything outside `timings` is deterministic."""
         o = self.options
         plan = self.plan.to_dict() if self.plan else None
-        if plan:
-            plan["metrics"] = {k: v for k, v in plan["metrics"].items()}
         return {
             "schema": REPORT_SCHEMA,
             "input": {"path": self.input_path, "sha256": self.input_sha256},
@@ -176,7 +171,7 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
         random.Random(opts.dispatch_seed).shuffle(order)
     bad = sorted(p for p in opts.faults if not 0 <= p < plan.parts)
     if bad:
-        raise UsageError(f"--inject-fault names partition {bad[0]}, but the plan has {plan.parts}")
+        raise ParameterError("inject_fault", f"names partition {bad[0]}, but the plan has {plan.parts}")
     retried: dict[str, list[str]] = {}
     tables: dict[str, SymbolTable] = {}
 
@@ -208,7 +203,7 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
     finally:
         if executor is not opts.executor:
             executor.close()
-    run = CompileRun(loaded, opts, plan, results, phases, input_path=str(path), input_sha256=loaded.sha256,
+    run = CompileRun(opts, plan, results, phases, input_path=str(path), input_sha256=loaded.sha256,
                      retried=retried, executor=executor.spec, workers_used=executor.workers,
                      spans=list(executor.spans), notes=[budget_note] if budget_note else [])
     if opts.combine == "bitcode":
@@ -260,7 +255,7 @@ def compile_serial(path: str | Path, opts: CompileOptions) -> CompileRun:
     with _phase(phases, "compile"):
         result = compile_loaded(mod, task)
     sha = hashlib.sha256(data).hexdigest()
-    run = CompileRun(None, opts, None, [result], phases, input_path=str(path), input_sha256=sha)
+    run = CompileRun(opts, None, [result], phases, input_path=str(path), input_sha256=sha)
     if opts.combine == "bitcode":
         run.combined_bitcode = result.bitcode
     run.coordinator_cpu_s = time.process_time() - c0

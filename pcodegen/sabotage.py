@@ -18,7 +18,7 @@ import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .irtext import IRModule
+    from pcodegen.ir.text import IRModule
 
 ENV = "PCODEGEN_SABOTAGE"
 KINDS = ("structor-keys", "drop-ctor", "reorder-ctors", "duplicate-comdat", "writable-constant", "non-tls")
@@ -46,9 +46,8 @@ def duplicated_comdat_members(ir: "IRModule") -> list[str]:
 
 def mutate(active: set[str], ir: "IRModule", name: str, text: str) -> str:
     """The definition `text` of `name`, broken as the active hooks say."""
-    from .irtext import structors
+    from pcodegen.ir.text import structors
 
-    ent = ir.entities[name]
     if name == "llvm.global_ctors" and active & {"drop-ctor", "reorder-ctors"}:
         entries = structors(text)
         if "drop-ctor" in active and entries:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import sabotage
-from .graph import PER_PARTITION, module_asm_anchors
-from .irtext import (STRUCTOR_LISTS, IRModule, declaration_for, lower_structors, relink, rename_asm, rename_tokens,
+from pcodegen import sabotage
+from pcodegen.graph import PER_PARTITION, module_asm_anchors
+from pcodegen.ir.text import (STRUCTOR_LISTS, IRModule, declaration_for, lower_structors, relink, rename_asm, rename_tokens,
                      symbol_name)
-from .partition import Plan
+from pcodegen.partition import Plan
 
 
 def _per_partition_global(ir: IRModule, name: str, members: set[str],

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# The tests' helpers (`helpers.fuzz`, `helpers.synthetic`) import as `helpers.*`.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 SAMPLES = ROOT / "bitcode_samples"
 
 

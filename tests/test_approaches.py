@@ -9,10 +9,12 @@ import json
 import pytest
 
 from conftest import run_cli
-from pcodegen.approaches import CrossContextLinkError, guarded_link, run_experiment
-from pcodegen.emit import EmitTask, emit_partition, host_triple_and_layout, parse_verified, partition_contiguous
-from pcodegen.jlstate import COUNTER, function_names
-from pcodegen.synth import synthesize
+from pcodegen.julia.experiments.common import CrossContextLinkError, guarded_link
+from pcodegen.julia.experiments.runner import run_experiment
+from pcodegen.ir.parse import parse_module
+from pcodegen.julia.emit import EmitTask, emit_partition, host_triple_and_layout
+from pcodegen.julia.codegen import COUNTER, function_names
+from pcodegen.julia.presets import synthesize
 
 PRESETS = ["jll", "plots"]
 
@@ -48,7 +50,7 @@ def _declared_slots(workload, parts):
     base = COUNTER.peek()
     triple, layout = host_triple_and_layout()
     out: dict[str, set[str]] = {}
-    for i, members in enumerate(partition_contiguous(workload, parts)):
+    for i, members in enumerate(workload.partitions(parts)):
         st = emit_partition(EmitTask(i, workload, members, names, base, triple, layout)).state
         for name in [g["name"] for g in st["global_targets"]] + [p["got"] for p in st["external_fns"]]:
             out.setdefault(name, set()).add(f"partition{i}")
@@ -113,11 +115,11 @@ def test_approach3_fixed_completes_about_1x(workload):
 def test_guard_refuses_cross_context_link_in_process():
     import llvmlite.binding as llvm
 
-    a = parse_verified("define i64 @f() {\n  ret i64 1\n}\n", llvm.create_context())
-    b = parse_verified("define i64 @g() {\n  ret i64 2\n}\n", llvm.create_context())
+    a = parse_module("define i64 @f() {\n  ret i64 1\n}\n", llvm.create_context())
+    b = parse_module("define i64 @g() {\n  ret i64 2\n}\n", llvm.create_context())
     with pytest.raises(CrossContextLinkError, match="different contexts"):
         guarded_link(a, b)
-    c = parse_verified(b.as_bitcode(), a._context)  # the bitcode route
+    c = parse_module(b.as_bitcode(), a._context)  # the bitcode route
     guarded_link(a, c)
     a.verify()
     assert {f.name for f in a.functions} == {"f", "g"}

@@ -88,7 +88,7 @@ def test_report_has_the_tables(bench_out: tuple[Path, str]) -> None:
 def test_rerender_reproduces_the_report(bench_out: tuple[Path, str], tmp_path: Path) -> None:
     import shutil
 
-    from pcodegen.bench import rerender
+    from pcodegen.bench.driver import rerender
 
     out, _ = bench_out
     copy = tmp_path / "copy"

@@ -13,22 +13,21 @@ import llvmlite.binding as llvm
 import pytest
 
 from conftest import run_cli
-from pcodegen.emit import (
-    CompileTask,
+from pcodegen.ir.parse import parse_module
+from pcodegen.julia.emit import (
+    ObjectTask,
     EmitTask,
     compile_partition,
     emit_partition,
     emit_serial_ir,
     emit_workload,
     host_triple_and_layout,
-    parse_verified,
-    partition_contiguous,
     rename_globals,
 )
 from pcodegen.errors import CheckFailed
-from pcodegen.jlbuild import build_parallel, build_serial, compare_results, run_entries, validate_library
-from pcodegen.jlstate import COUNTER, GOT_RE, SLOT_RE, function_names, merge_states, slot_kind
-from pcodegen.synth import synthesize
+from pcodegen.julia.build import build_parallel, build_serial, compare_results, run_entries, validate_library
+from pcodegen.julia.codegen import COUNTER, GOT_RE, SLOT_RE, function_names, merge_states, slot_kind
+from pcodegen.julia.presets import synthesize
 
 NAME_N = re.compile(r"_(\d+)$|#(\d+)$|_(\d+)_got$")
 
@@ -64,7 +63,7 @@ def test_serial_emission_names_and_state(jll):
     # one process-wide counter: every N is distinct
     numbers = [_number(n) for n in fn_names + slots]
     assert len(numbers) == len(set(numbers))
-    mod = parse_verified(str(module))
+    mod = parse_module(str(module))
     for slot in params.external_fns.values():
         thunk = slot.name.removesuffix("_got")
         gv = mod.get_global_variable(slot.name)
@@ -86,7 +85,7 @@ def test_worker_partition_only_declares_its_slots(plots):
     names = function_names(plots)
     base = COUNTER.peek()
     triple, layout = host_triple_and_layout()
-    part = partition_contiguous(plots, 2)[1]
+    part = plots.partitions(2)[1]
     res = emit_partition(EmitTask(1, plots, part, names, base, triple, layout))
     mod = llvm.parse_bitcode(res.bitcode, context=llvm.create_context())
     slots = [g for g in mod.global_variables if slot_kind(g.name)]
@@ -103,7 +102,7 @@ def _merged(workload, parts, shuffle=False):
     base = COUNTER.peek()
     triple, layout = host_triple_and_layout()
     results = [emit_partition(EmitTask(i, workload, m, names, base, triple, layout))
-               for i, m in enumerate(partition_contiguous(workload, parts))]
+               for i, m in enumerate(workload.partitions(parts))]
     states = [r.state for r in results]
     if shuffle:
         random.Random(parts).shuffle(states)
@@ -133,7 +132,7 @@ def test_merge_rejects_a_workqueue_item_nobody_emits(plots):
 
 
 def test_rename_swaps_without_collision():
-    mod = parse_verified('@"jl_global#1" = external global ptr\n@"jl_global#2" = external global ptr\n'
+    mod = parse_module('@"jl_global#1" = external global ptr\n@"jl_global#2" = external global ptr\n'
                          'define ptr @f() {\n  %a = load ptr, ptr @"jl_global#1"\n  ret ptr %a\n}\n')
     rename_globals(mod, {"jl_global#1": "jl_global#2", "jl_global#2": "jl_global#1"})
     mod.verify()
@@ -143,8 +142,8 @@ def test_rename_swaps_without_collision():
 def test_compile_partition_applies_renames(plots):
     merged, results = _merged(plots, 2)
     r = results[1]
-    out = compile_partition(CompileTask(1, "partition1", r.bitcode, merged.renames[1], opt=0))
-    from pcodegen.validate import symbols_of_object
+    out = compile_partition(ObjectTask(1, "partition1", r.bitcode, merged.renames[1], opt=0))
+    from pcodegen.validate.symbols import symbols_of_object
 
     undefined = {s for s in symbols_of_object(out.object).undefined if slot_kind(s)}
     assert undefined and undefined <= set(merged.symbols())

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import run_cli
 from pcodegen.errors import UsageError, WorkerError
-from pcodegen.executors import LocalExecutor, SerialExecutor, check_executor_spec, dask_available, make_executor
+from pcodegen.parallel.executors import LocalExecutor, SerialExecutor, check_executor_spec, dask_available, make_executor
 from pcodegen.pipeline import CompileOptions, compile_parallel
 
 DEMO = Path(str(resources.files("pcodegen") / "data" / "demo.ll"))
@@ -91,7 +91,7 @@ def dask_client():
 
 @needs_dask
 def test_dask_executor_matches_local(dask_client, local_objects: list[bytes]) -> None:
-    from pcodegen.executors import DaskExecutor
+    from pcodegen.parallel.executors import DaskExecutor
 
     ex = DaskExecutor(client=dask_client)
     objs, run = _objects(ex)
@@ -105,7 +105,7 @@ def test_dask_executor_matches_local(dask_client, local_objects: list[bytes]) ->
 
 @needs_dask
 def test_dask_executor_reports_a_failure_by_name(dask_client) -> None:
-    from pcodegen.executors import DaskExecutor
+    from pcodegen.parallel.executors import DaskExecutor
 
     with pytest.raises(WorkerError, match="part-002.*injected fault"):
         compile_parallel(DEMO, CompileOptions(parts=3, workers=2, opt=0, executor=DaskExecutor(client=dask_client),
@@ -114,7 +114,7 @@ def test_dask_executor_reports_a_failure_by_name(dask_client) -> None:
 
 @needs_dask
 def test_dask_executor_timeout(dask_client) -> None:
-    from pcodegen.executors import DaskExecutor
+    from pcodegen.parallel.executors import DaskExecutor
 
     with pytest.raises(WorkerError, match="part-000.*no result for 1 s"):
         compile_parallel(DEMO, CompileOptions(parts=2, workers=2, opt=0, executor=DaskExecutor(client=dask_client),
@@ -126,9 +126,9 @@ def _pid_or_fail(i: int) -> tuple[int, int]:
     report which process ran it."""
     import os
 
-    from pcodegen import execute
+    from pcodegen.parallel import faults
 
-    if i == 1 and execute.ATTEMPT == 0:
+    if i == 1 and faults.ATTEMPT == 0:
         raise RuntimeError(f"failed in {os.getpid()}")
     return i, os.getpid()
 
@@ -136,7 +136,7 @@ def _pid_or_fail(i: int) -> tuple[int, int]:
 def test_pool_reuses_workers_but_never_one_that_failed() -> None:
     """Forked workers run several tasks each (no fork per task); after a failure the
     worker is discarded and the retry runs in a process that did not fail."""
-    from pcodegen.execute import run_pool
+    from pcodegen.parallel.pool import run_pool
 
     failures: list[str] = []
     out = run_pool(_pid_or_fail, list(range(8)), 2, retries=1, on_retry=lambda i, how: failures.append(how))

@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from pcodegen import fuzz
-from pcodegen.fuzz import (AliasSpec, ComdatSpec, CxxSpec, EhSpec, FnSpec, GlobalSpec, ModuleSpec, SplitBug,
+from helpers import fuzz
+from helpers.fuzz import (AliasSpec, ComdatSpec, CxxSpec, EhSpec, FnSpec, GlobalSpec, ModuleSpec, SplitBug,
                            StructorSpec, TlsSpec, ValidatorFalsePositive, ValidatorMiss, Verdict, build_cxx_ir,
                            build_ir, check_program_build, cxx_specs, differential_check,
                            differential_check_program, module_specs)
@@ -106,7 +106,7 @@ def test_unsabotaged_program_passes(tmp_path: Path) -> None:
 
 def test_blind_validator_is_reported_as_a_miss(tmp_path: Path, monkeypatch) -> None:
     """With the program report silenced, the same sabotage is a validator miss."""
-    import pcodegen.validate_program as vp
+    import pcodegen.validate.program as vp
 
     class Clean:
         ok = True

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from conftest import SAMPLES, build, needs_clang
-from pcodegen import load
+from pcodegen.ir import load
 from pcodegen.errors import UsageError
-from pcodegen.irtext import parse_module_text, split_point
+from pcodegen.ir.text import parse_module_text, split_point
 
 
 @pytest.fixture()

@@ -24,9 +24,9 @@ from elftools.elf.elffile import ELFFile
 from elftools.elf.relocation import RelocationSection
 
 from pcodegen.combine import link_objects
-from pcodegen.execute import CompileTask, compile_task
+from pcodegen.ir.compile import CompileTask, compile_task
 from pcodegen.graph import build_graph
-from pcodegen.load import load_module
+from pcodegen.ir.load import load_module
 from pcodegen.partition import partition
 from pcodegen.partition.compare import strategy_names
 from pcodegen.split import split_module

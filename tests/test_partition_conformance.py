@@ -17,14 +17,15 @@ from pathlib import Path
 import llvmlite.binding as llvm
 import pytest
 
-from pcodegen.execute import CompileTask, compile_task, init_llvm
+from pcodegen.ir.compile import CompileTask, compile_task
+from pcodegen.ir.parse import init_llvm
 from pcodegen.graph import PER_PARTITION, build_graph
-from pcodegen.irtext import LOWERED_PREFIX, STRUCTOR_LISTS, parse_module_text, symbol_name
-from pcodegen.load import load_module
+from pcodegen.ir.text import LOWERED_PREFIX, STRUCTOR_LISTS, parse_module_text, symbol_name
+from pcodegen.ir.load import load_module
 from pcodegen.partition import partition
 from pcodegen.partition.compare import strategy_names
 from pcodegen.split import split_module
-from pcodegen.validate import check_symbols, symbols_of_ir, symbols_of_object
+from pcodegen.validate.symbols import check_symbols, symbols_of_ir, symbols_of_object
 
 CASES = sorted((Path(__file__).parent / "conformance").glob("*.ll"))
 STRATEGIES = strategy_names()

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pcodegen.bench import assign_lanes
-from pcodegen.budget import cap_workers, parse_size, worker_estimate_kb
+from pcodegen.bench.driver import assign_lanes
+from pcodegen.parallel.budget import cap_workers, parse_size, worker_estimate_kb
 from pcodegen.errors import UsageError
-from pcodegen.predict import (Calibration, RunTime, calibrate, fit_amdahl, fit_linear, predict, relative_error,
-                               schedule)
+from pcodegen.bench.predict import (Calibration, RunTime, calibrate, fit_amdahl, fit_linear, predict, relative_error)
+from pcodegen.partition.plan import list_schedule
 
 
 def test_fit_linear_recovers_a_line() -> None:
@@ -167,9 +167,9 @@ def test_unexplained_variation_raises_the_expected_makespan() -> None:
 
 
 def test_schedule_follows_the_dispatch_order() -> None:
-    assert schedule([1.0, 1.0, 4.0], 2) == pytest.approx(5.0)  # the long job dispatched last
-    assert schedule([1.0, 1.0, 4.0], 2, order=[2, 0, 1]) == pytest.approx(4.0)
-    assert schedule([], 3) == 0.0
+    assert list_schedule([1.0, 1.0, 4.0], 2, order=[0, 1, 2]) == pytest.approx(5.0)  # the long job dispatched last
+    assert list_schedule([1.0, 1.0, 4.0], 2) == pytest.approx(4.0)  # largest first by default
+    assert list_schedule([], 3) == 0.0
 
 
 def test_fit_linear_ignores_a_slope_from_near_equal_costs() -> None:

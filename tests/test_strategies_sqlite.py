@@ -36,7 +36,7 @@ def test_default_quality_on_sqlite(sqlite_bc: Path) -> None:
     """The issue's bar: imbalance <= 1.05, cut weight at most half of llvm-hash's, and
     no anchor strategy with a lower predicted makespan, at 2, 4, 8 and 16 partitions."""
     from pcodegen.graph import build_graph
-    from pcodegen.load import load_module
+    from pcodegen.ir.load import load_module
 
     graph = build_graph(load_module(sqlite_bc).ir, str(sqlite_bc))
     assert DEFAULT_STRATEGY == "pcodegen"
@@ -58,7 +58,7 @@ def test_auto_partition_count(sqlite_bc: Path, tmp_path: Path) -> None:
 
     from conftest import run_cli
     from pcodegen.graph import build_graph
-    from pcodegen.load import load_module
+    from pcodegen.ir.load import load_module
     from pcodegen.partition import AUTO_PARTITION_COST, auto_parts
 
     graph = build_graph(load_module(sqlite_bc).ir, str(sqlite_bc))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import build, needs_clang, run_cli
-from pcodegen.validate import symbols_of_object
+from pcodegen.validate.symbols import symbols_of_object
 
 
 def _compile(bc: Path, out: Path, parts: int = 3) -> Path:

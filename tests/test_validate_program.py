@@ -18,10 +18,10 @@ import pytest
 
 from conftest import run_cli
 from pcodegen.combine import link_objects
-from pcodegen.load import load_module
+from pcodegen.ir.load import load_module
 from pcodegen.partition.compare import strategy_names
 from pcodegen.pipeline import CompileOptions, compile_parallel, compile_serial, object_paths, write_outputs
-from pcodegen.validate_program import (check_program, object_facts, renames_from_plan, structors_of_ir)
+from pcodegen.validate.program import (check_program, object_facts, renames_from_plan, structors_of_ir)
 
 DATA = Path(__file__).parent / "data"
 PROGRAM = DATA / "program_meaning.ll"

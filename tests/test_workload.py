@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from conftest import run_cli
 from pcodegen.errors import UsageError
-from pcodegen.jlstate import runtime_functions
-from pcodegen.synth import PRESETS, synthesize
-from pcodegen.workload import Workload, load_workload
+from pcodegen.julia.codegen import runtime_functions
+from pcodegen.julia.presets import PRESETS, synthesize
+from pcodegen.julia.workload import Workload, load_workload
 
 SEED_FIGURES = {
     "submitted": 10_347, "duplicates": 104, "const_return": 2_530, "compiled": 7_710,

@@ -10,19 +10,13 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from ..errors import UsageError
-from ..graph import ModuleGraph
-from .plan import Plan, PlanMetrics, list_schedule, make_plan
+from pcodegen.defaults import AUTO_MAX_PARTS, AUTO_PARTITION_COST, DEFAULT_STRATEGY
+from pcodegen.errors import ParameterError, UsageError
+from pcodegen.graph import ModuleGraph
+from pcodegen.partition.plan import Plan, PlanMetrics, list_schedule, make_plan
 
 Strategy = Callable[[ModuleGraph, int, int], dict[str, int]]
 STRATEGIES: dict[str, Strategy] = {}
-DEFAULT_STRATEGY = "pcodegen"
-# The default partition count (`--parts auto`): one partition per this much cost, about
-# 0.75 s of O2 work on x86-64 (SQLite: 445,797 cost, 24-27 s serial), from 2 to 64.
-# Workers take partitions largest first as they free up, so many small partitions let
-# them finish together; on SQLite with 2 workers 32 partitions beat 2 by 10% end to end.
-AUTO_PARTITION_COST = 14_000
-AUTO_MAX_PARTS = 64
 
 
 def strategy(name: str) -> Callable[[Strategy], Strategy]:
@@ -49,9 +43,9 @@ def partition(graph: ModuleGraph, parts: int | None, name: str = DEFAULT_STRATEG
     if name not in STRATEGIES:
         raise UsageError(f"unknown strategy {name!r}; choose one of: {', '.join(sorted(STRATEGIES))}")
     if parts < 1:
-        raise UsageError(f"--parts must be at least 1, got {parts}")
+        raise ParameterError("parts", f"must be at least 1, got {parts}")
     if workers < 1:
-        raise UsageError(f"--workers must be at least 1, got {workers}")
+        raise ParameterError("workers", f"must be at least 1, got {workers}")
     if graph.g.number_of_nodes() == 0:
         raise UsageError("the module defines nothing to partition")
     assignment = STRATEGIES[name](graph, parts, workers)
@@ -59,6 +53,6 @@ def partition(graph: ModuleGraph, parts: int | None, name: str = DEFAULT_STRATEG
 
 
 # Strategy modules register themselves on import.
-from . import basic, gcc, graphlib, llvm, multilevel, rustc  # noqa: E402,F401
+from pcodegen.partition import gcc, julia, library, llvm, multilevel, rustc, sequence  # noqa: E402,F401
 
 __all__ = ["Plan", "PlanMetrics", "STRATEGIES", "DEFAULT_STRATEGY", "partition", "strategy", "list_schedule"]

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from ..errors import PcgError, UsageError
-from ..graph import ModuleGraph
-from . import DEFAULT_STRATEGY, STRATEGIES, partition
+from pcodegen.errors import PcgError, UsageError
+from pcodegen.graph import ModuleGraph
+from pcodegen.partition import DEFAULT_STRATEGY, STRATEGIES, partition
 
 # Display order: the default, the anchors, the library methods, the simple baseline.
 ORDER = ["pcodegen", "julia", "llvm-hash", "llvm-round-robin", "rustc", "gcc-balanced",
@@ -28,20 +27,6 @@ def describe(name: str) -> str:
     """First line of a strategy's docstring."""
     doc = (STRATEGIES[name].__doc__ or "").strip()
     return " ".join(doc.split("\n\n", 1)[0].split()) if doc else ""
-
-
-def graph_for_input(path: str | Path) -> ModuleGraph:
-    """The graph of a `.ll`/`.bc` module, or of a workload JSON (`.json`)."""
-    path = str(path)
-    if path.endswith(".json"):
-        from ..graph import build_workload_graph
-        from ..workload import load_workload
-
-        return build_workload_graph(load_workload(path))
-    from ..graph import build_graph
-    from ..load import load_module
-
-    return build_graph(load_module(path).ir, path)
 
 
 @dataclass
@@ -120,21 +105,6 @@ def _cell(row: Row, attr: str) -> str:
     if attr == "strategy" and row.strategy == DEFAULT_STRATEGY:
         return f"{v} (default)"
     return str(v)
-
-
-def table_lines(rows: list[Row], markdown: bool = False) -> list[str]:
-    """Plain-text (aligned) or Markdown table of `rows`."""
-    head = [h for h, _ in COLUMNS]
-    body = [[_cell(r, a) for _, a in COLUMNS] for r in rows]
-    if markdown:
-        out = ["| " + " | ".join(head) + " |", "|" + "|".join(" --- " if i == 0 else " ---: " for i in range(len(head))) + "|"]
-        out += ["| " + " | ".join(b) + " |" for b in body]
-    else:
-        widths = [max(len(x) for x in col) for col in zip(head, *body)]
-        fmt = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))  # noqa: E731
-        out = [fmt(head), fmt(["-" * w for w in widths])] + [fmt(b) for b in body]
-    out += [f"{r.strategy}: {r.error}" for r in rows if r.error]
-    return out
 
 
 # Two-line headings, so the table fits 100 columns; COLUMN_LEGEND says what each one is.

@@ -20,9 +20,9 @@ tiny modules; `internal` is reset with `cost` when a partition is closed.
 
 from __future__ import annotations
 
-from ..graph import ModuleGraph
-from . import strategy
-from .common import unit_graph
+from pcodegen.graph import ModuleGraph
+from pcodegen.partition import strategy
+from pcodegen.partition.units import unit_graph
 
 
 @strategy("gcc-balanced")

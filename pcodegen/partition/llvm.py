@@ -16,10 +16,10 @@ fewest such functions; everything else still goes by hash.
 
 from __future__ import annotations
 
-from ..graph import ModuleGraph
-from ..irtext import symbol_name
-from . import strategy
-from .common import md5_bucket
+from pcodegen.graph import ModuleGraph
+from pcodegen.ir.text import symbol_name
+from pcodegen.partition import strategy
+from pcodegen.partition.units import md5_bucket
 
 class StdPriorityQueue:
     """`std::priority_queue` with a comparator, as libstdc++ implements it (push_heap /

@@ -19,9 +19,8 @@ cross-partition references, never splitting a must-stay-together unit.
    back to the best prefix) under a load limit that narrows from 3% over the share on
    the coarsest graph to 0.5% on the finest. For graphs up to 20,000 units, one
    V-cycle follows (coarsen again within the partitions, refine again), kept if it
-   lowers the cut. The partitioner runs on the build's critical path, so effort is
-   spent where it pays: on SQLite at 32 partitions, FM on all five initial partitions
-   and two more V-cycles would lower the cut by 2% for 0.2 s more.
+   lowers the cut. Only the best initial partition gets FM passes, and one V-cycle at
+   most: the partitioner runs on the build's critical path.
 4. Level. The free units go largest first onto the lightest partition. If a partition
    is still above the longest-processing-time bound of all units (what Julia's rule
    reaches: never below the biggest unit), single moves or swaps of two units of
@@ -31,17 +30,19 @@ cross-partition references, never splitting a must-stay-together unit.
    for the mean itself, rounded up, and a last greedy pass lowers the cut under the
    final maximum.
 
-Deterministic (no randomness; ties broken by index). Near-linear: about 5 s of CPU in
-pure Python for 100,000 functions and 400,000 references.
+Deterministic (no randomness; ties broken by index) and near-linear in the graph's
+size.
 """
 
 from __future__ import annotations
 
 import heapq
+from dataclasses import dataclass
 
-from ..graph import ModuleGraph
-from . import strategy
-from .common import lpt_bound, unit_graph
+from pcodegen.graph import ModuleGraph
+from pcodegen.partition import strategy
+from pcodegen.partition.plan import list_schedule
+from pcodegen.partition.units import unit_graph
 
 Adj = list[dict[int, int]]
 
@@ -52,6 +53,24 @@ COARSE_PER_PART = 24  # stop coarsening at about this many clusters per partitio
 FM_CANDIDATES = 1  # initial partitions (of five, best first) that get FM passes on the coarsest graph
 VCYCLES = 1  # extra V-cycles (coarsen within the partitions, refine again) ...
 VCYCLE_MAX_NODES = 20000  # ... for graphs up to this many units
+COARSEN_MIN_SHRINK = 0.93  # stop coarsening once a level keeps more than this share of the nodes
+SMALL_UNIT_SHARE = 64  # `tighten` takes out units of at most 1/SMALL_UNIT_SHARE of a partition's share
+SWAP_DELTA_SLACK = 32  # `polish` tries swaps whose cost difference is up to the excess plus this
+
+
+@dataclass
+class Partitioning:
+    """One level's partitioning, which the refinement passes change in place: each
+    unit's cost and weighted neighbours, its partition, and each partition's load."""
+
+    cost: list[int]
+    adj: Adj
+    part: list[int]
+    load: list[int]
+
+    @property
+    def k(self) -> int:
+        return len(self.load)
 
 
 def _cluster(cost: list[int], adj: Adj, cap: float, part: list[int] | None = None) -> tuple[list[int], int]:
@@ -143,11 +162,11 @@ def cut_weight(adj: Adj, part: list[int]) -> int:
     return sum(w for u, row in enumerate(adj) for v, w in row.items() if v > u and part[u] != part[v])
 
 
-def best_target(u: int, cost: list[int], adj: Adj, part: list[int], load: list[int], maxload: float,
-                min_gain: int | None = None) -> tuple[int, int] | None:
+def best_target(u: int, s: Partitioning, maxload: float, min_gain: int | None = None) -> tuple[int, int] | None:
     """(gain, partition) of the best move of boundary node `u` into a neighbouring
     partition with room: highest cut gain, ties to the lighter partition; None for an
     interior node or when no move qualifies (gain below `min_gain`, if given)."""
+    cost, adj, part, load = s.cost, s.adj, s.part, s.load
     p = part[u]
     row = adj[u]
     for v in row:
@@ -173,9 +192,9 @@ def best_target(u: int, cost: list[int], adj: Adj, part: list[int], load: list[i
     return None if best_q < 0 else (best_gain, best_q)
 
 
-def refine(cost: list[int], adj: Adj, part: list[int], load: list[int], maxload: float,
-           passes: int = 6, todo: list[int] | None = None) -> int:
+def refine(s: Partitioning, maxload: float, passes: int = 6, todo: list[int] | None = None) -> int:
     """Greedy k-way boundary refinement in place; returns the number of moves."""
+    cost, adj, part, load = s.cost, s.adj, s.part, s.load
     total_moves = 0
     nodes = list(range(len(cost))) if todo is None else todo
     for _ in range(passes):
@@ -186,7 +205,7 @@ def refine(cost: list[int], adj: Adj, part: list[int], load: list[int], maxload:
             if not row:
                 continue
             p = part[u]
-            move = best_target(u, cost, adj, part, load, maxload, min_gain=0)
+            move = best_target(u, s, maxload, min_gain=0)
             if move is None:
                 continue
             best_gain, best_q = move
@@ -209,15 +228,15 @@ FM_PATIENCE = 100  # moves without a new best before an FM pass gives up
 FM_MAX_DEGREE = 64  # busier nodes are left to the greedy pass (recomputing them is costly)
 
 
-def fm_refine(cost: list[int], adj: Adj, part: list[int], load: list[int], maxload: float,
-              passes: int = 3) -> int:
+def fm_refine(s: Partitioning, maxload: float, passes: int = 3) -> int:
     """k-way Fiduccia-Mattheyses passes in place: repeatedly move the unlocked boundary
     node with the best gain (negative gains too) into a partition with room, then roll
     back to the best prefix. Returns the total cut reduction."""
+    cost, adj, part, load = s.cost, s.adj, s.part, s.load
     total_gain = 0
 
     def best_move(u: int) -> tuple[int, int] | None:
-        return best_target(u, cost, adj, part, load, maxload)
+        return best_target(u, s, maxload)
 
     for _ in range(passes):
         heap: list[tuple[int, int, int]] = []
@@ -268,10 +287,10 @@ def fm_refine(cost: list[int], adj: Adj, part: list[int], load: list[int], maxlo
     return total_gain
 
 
-def rebalance(cost: list[int], adj: Adj, part: list[int], load: list[int], maxload: float, k: int,
-              rounds: int = 4) -> bool:
+def rebalance(s: Partitioning, maxload: float, rounds: int = 4) -> bool:
     """Move units out of partitions above `maxload`, cheapest cut increase per unit of
     cost first. Returns whether every partition ends at or under the limit."""
+    cost, adj, part, load, k = s.cost, s.adj, s.part, s.load, s.k
     interior = False  # boundary units first; interior ones only if that is not enough
     for _ in range(rounds):
         over = {p for p in range(k) if load[p] > maxload}
@@ -331,8 +350,8 @@ def rebalance(cost: list[int], adj: Adj, part: list[int], load: list[int], maxlo
 FILL_SHARE = 0.01  # at least this share of the total is re-placed by the final fill
 
 
-def _fill(cost: list[int], adj: Adj, part: list[int], load: list[int], items: list[int], k: int,
-          limit: float, affinity: bool) -> None:
+def _fill(s: Partitioning, items: list[int], limit: float, affinity: bool) -> None:
+    cost, adj, part, load, k = s.cost, s.adj, s.part, s.load, s.k
     for u in items:  # largest first
         cu = cost[u]
         best = -1
@@ -352,17 +371,18 @@ def _fill(cost: list[int], adj: Adj, part: list[int], load: list[int], items: li
         load[best] += cu
 
 
-def tighten(cost: list[int], adj: Adj, part: list[int], load: list[int], k: int, limit: float) -> None:
+def tighten(s: Partitioning, limit: float) -> None:
     """Bring every partition to `limit` (an LPT bound, often within one unit of the
     mean). Small units that are least tied to anything are taken out, the rest is
     rebalanced under the limit, and the small ones are put back largest first, each
     with its neighbours where there is room, else onto the lightest partition, which
     levels the partitions the way LPT does."""
+    cost, adj, part, load, k = s.cost, s.adj, s.part, s.load, s.k
     n = len(cost)
     total = sum(cost)
     excess = sum(max(0, x - limit) for x in load)
     attach = [sum(row.values()) for row in adj]
-    small = total / k / 64
+    small = total / k / SMALL_UNIT_SHARE
     cands = sorted((u for u in range(n) if cost[u] <= small), key=lambda u: (attach[u], cost[u], u))
     want = max(2 * excess, FILL_SHARE * total)
     items: list[int] = []
@@ -378,12 +398,12 @@ def tighten(cost: list[int], adj: Adj, part: list[int], load: list[int], k: int,
         load[part[u]] -= cost[u]
         part[u] = -1
     if max(load) > limit:
-        rebalance(cost, adj, part, load, limit, k, rounds=8)
+        rebalance(s, limit, rounds=8)
     base = list(part), list(load)
     results = []
     for affinity in (True, False):
         part[:], load[:] = base[0], base[1]
-        _fill(cost, adj, part, load, items, k, limit, affinity)
+        _fill(s, items, limit, affinity)
         results.append((max(load) > limit, max(load), cut_weight(adj, part), list(part), list(load)))
         if not results[-1][0]:
             break
@@ -394,13 +414,13 @@ def tighten(cost: list[int], adj: Adj, part: list[int], load: list[int], k: int,
         part[:], load[:] = best[3], best[4]
 
 
-def polish(cost: list[int], adj: Adj, part: list[int], load: list[int], k: int, limit: float,
-           max_steps: int = 64) -> bool:
+def polish(s: Partitioning, limit: float, max_steps: int = 64) -> bool:
     """Remove small overloads exactly: move one unit, or swap two units of different
     cost, between the heaviest partition and one with room, never pushing that one past
     `limit`. Moves that remove the whole overload come first, then the least added cut.
     Every step lowers the total overload, so this ends. Returns whether every partition
     ends at or under the limit."""
+    cost, adj, part, load, k = s.cost, s.adj, s.part, s.load, s.k
     n = len(cost)
 
     def conn_of(u: int) -> dict[int, int]:
@@ -432,7 +452,7 @@ def polish(cost: list[int], adj: Adj, part: list[int], load: list[int], k: int, 
                     key = (cu < excess, du, -cu)
                     if best is None or key < best[0]:
                         best = (key, u, -1, q)
-                for delta in range(1, min(room, cu - 1, excess + 32) + 1):
+                for delta in range(1, min(room, cu - 1, excess + SWAP_DELTA_SLACK) + 1):
                     v = by_cost.get(cu - delta)
                     if v is None:
                         continue
@@ -528,7 +548,7 @@ def _multilevel(cost: list[int], adj: Adj, k: int, coarse_max: float, final_max:
     cp = given
     while len(cc) > stop:
         cid, nc = _cluster(cc, ca, cap, cp)
-        if nc > 0.93 * len(cc):
+        if nc > COARSEN_MIN_SHRINK * len(cc):
             break
         levels.append((cc, ca, cid))
         if cp is not None:
@@ -561,13 +581,13 @@ def _multilevel(cost: list[int], adj: Adj, k: int, coarse_max: float, final_max:
     ranked = []
     for i, part in enumerate(candidates):
         load = _loads(cc, part, k)
-        rebalance(cc, ca, part, load, maxload, k)
-        refine(cc, ca, part, load, maxload, passes=10)
+        rebalance(Partitioning(cc, ca, part, load), maxload)
+        refine(Partitioning(cc, ca, part, load), maxload, passes=10)
         ranked.append((key(part, load), i, part, load))
     ranked.sort(key=lambda t: t[:2])
     finals = []
     for _, i, part, load in ranked[:FM_CANDIDATES]:  # FM is the costly step: only the best few
-        fm_refine(cc, ca, part, load, maxload, passes=4)
+        fm_refine(Partitioning(cc, ca, part, load), maxload, passes=4)
         finals.append((key(part, load), i, part))
     part = min(finals, key=lambda t: t[:2])[2]
     for level in range(depth - 1, -1, -1):
@@ -576,9 +596,9 @@ def _multilevel(cost: list[int], adj: Adj, k: int, coarse_max: float, final_max:
         part = [part[c] for c in cid]
         load = _loads(fcost, part, k)
         if max(load) > maxload:
-            rebalance(fcost, fadj, part, load, maxload, k)
-        refine(fcost, fadj, part, load, maxload, passes=3)
-        fm_refine(fcost, fadj, part, load, maxload, passes=2)
+            rebalance(Partitioning(fcost, fadj, part, load), maxload)
+        refine(Partitioning(fcost, fadj, part, load), maxload, passes=3)
+        fm_refine(Partitioning(fcost, fadj, part, load), maxload, passes=2)
     return part
 
 
@@ -587,7 +607,7 @@ def multilevel_partition(cost: list[int], adj: Adj, k: int) -> list[int]:
     n = len(cost)
     if k <= 1 or n <= 1:
         return [0] * n
-    limit = lpt_bound(cost, k)
+    limit = int(list_schedule(cost, k))
     part = [-1] * n
     solid = [u for u in range(n) if adj[u]]
     load = [0] * k
@@ -621,17 +641,18 @@ def multilevel_partition(cost: list[int], adj: Adj, k: int) -> list[int]:
         part[u] = p
         load[p] += cost[u]
         heapq.heappush(heap, (load[p], p))
-    if max(load) > limit and not polish(cost, adj, part, load, k, limit):
-        tighten(cost, adj, part, load, k, limit)
-        polish(cost, adj, part, load, k, limit)
+    state = Partitioning(cost, adj, part, load)
+    if max(load) > limit and not polish(state, limit):
+        tighten(state, limit)
+        polish(state, limit)
     # LPT's bound is not always the best possible: try for the mean (rounded up) too.
     best_possible = max(-(-sum(cost) // k), max(cost))
     if max(load) > best_possible:
         trial_part, trial_load = list(part), list(load)
-        polish(cost, adj, trial_part, trial_load, k, best_possible, max_steps=16)
+        polish(Partitioning(cost, adj, trial_part, trial_load), best_possible, max_steps=16)
         if max(trial_load) < max(load):
             part[:], load[:] = trial_part, trial_load
-    refine(cost, adj, part, load, max(load), passes=4)
+    refine(state, max(load), passes=4)
     return part
 
 

@@ -5,19 +5,24 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import asdict, dataclass, field
+from typing import Sequence
 
-from ..graph import ModuleGraph
-from ..irtext import ir_token, symbol_name
+from pcodegen.graph import ModuleGraph
+from pcodegen.ir.text import ir_token, symbol_name
 
 
-def list_schedule(costs: list[float], workers: int) -> float:
-    """Makespan of running jobs with `costs` on `workers`, largest first, each onto the
-    first free worker (what the executor does)."""
+def list_schedule(costs: Sequence[float], workers: int, order: Sequence[int] | None = None) -> float:
+    """Makespan of list scheduling: jobs with `costs` dispatched in `order` (default:
+    largest first, LPT), each onto the first free of `workers` (what the executor does).
+    With the default order it is also an achievable bound on the largest of `workers`
+    bins, never below the largest job."""
     if not costs:
         return 0.0
+    if order is None:
+        order = sorted(range(len(costs)), key=lambda i: -costs[i])
     free = [0.0] * max(1, min(workers, len(costs)))
-    for c in sorted(costs, reverse=True):
-        heapq.heapreplace(free, free[0] + c)
+    for i in order:
+        heapq.heapreplace(free, free[0] + costs[i])
     return max(free)
 
 

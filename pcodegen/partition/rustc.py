@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import re
 
-from ..graph import ModuleGraph
-from . import strategy
-from .common import UnitGraph, unit_graph
+from pcodegen.graph import ModuleGraph
+from pcodegen.partition import strategy
+from pcodegen.partition.units import UnitGraph, unit_graph
 
 # Definitions per stand-in translation unit when the module does not say where its
 # definitions came from (a C translation unit holds a few dozen functions).

@@ -1,0 +1,15 @@
+"""Defaults and limits that the library uses and the command line shows, in one module
+that is cheap to import (click reads them for its help text at start-up)."""
+
+DEFAULT_STRATEGY = "pcodegen"
+# The default partition count (`--parts auto`): one partition per this much cost, about
+# 0.75 s of O2 work on x86-64, from 2 to AUTO_MAX_PARTS.
+AUTO_PARTITION_COST = 14_000
+AUTO_MAX_PARTS = 64
+# How the system C compiler driver links the objects.
+LINK_KINDS = ("shared", "exe")
+
+
+def auto_parts_rule() -> str:
+    """`--parts auto` in words, from the constants above."""
+    return f"one partition per {AUTO_PARTITION_COST:,} cost units, 2 to {AUTO_MAX_PARTS}"

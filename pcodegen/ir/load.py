@@ -1,0 +1,194 @@
+"""Load stage: read `.ll` or `.bc`, verify it, and cut its printed form into entities."""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing as mp
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import llvmlite.binding as llvm
+
+from pcodegen.errors import UsageError
+from pcodegen.ir.parse import parse_module
+from pcodegen.parallel.fork import Forked
+from pcodegen.ir.text import IRModule, parse_module_text, split_point
+
+BITCODE_MAGIC = (b"BC\xc0\xde", b"\xde\xc0\x17\x0b")
+
+
+@dataclass
+class LoadedModule:
+    """A verified module: its canonical text and its pieces."""
+
+    path: str
+    format: str  # "bitcode" | "text"
+    size: int
+    sha256: str
+    triple: str
+    text: str
+    ir: IRModule
+
+
+def read_input(path: str | Path) -> bytes:
+    """The bytes of `path`, or a one-line UsageError."""
+    p = Path(path)
+    if not p.exists():
+        raise UsageError(f"{path}: no such file")
+    if p.is_dir():
+        raise UsageError(f"{path}: is a directory, expected a .ll or .bc file")
+    try:
+        return p.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _first_line(exc: Exception) -> str:
+    """The informative line of an LLVM error: the `file:line:col: error:` one if any."""
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    if not lines:
+        return type(exc).__name__
+    for ln in lines:
+        if "error:" in ln:
+            return "line " + ln.split(":", 1)[1].replace(": error:", ":", 1) if ln.startswith("<string>:") else ln
+    if lines[0].startswith("LLVM") and len(lines) > 1:
+        return lines[1]
+    return lines[0]
+
+
+def parse_bytes(data: bytes, path: str, context: llvm.ContextRef | None = None,
+                verify: bool = True) -> tuple[llvm.ModuleRef, str]:
+    """Parse `.ll` or `.bc` bytes into an llvmlite module, verified unless `verify` is off
+    (then call `verify_module`)."""
+    if data.startswith(BITCODE_MAGIC):
+        fmt = "bitcode"
+        try:
+            mod = parse_module(data, context, verify=False)
+        except RuntimeError as exc:
+            raise UsageError(f"{path}: malformed bitcode: {_first_line(exc)}") from None
+    else:
+        fmt = "text"
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise UsageError(f"{path}: neither LLVM IR text nor bitcode") from None
+        if "\x00" in text:
+            raise UsageError(f"{path}: neither LLVM IR text nor bitcode")
+        try:
+            mod = parse_module(text, context, verify=False)
+        except RuntimeError as exc:
+            raise UsageError(f"{path}: malformed IR: {_first_line(exc)}") from None
+    if verify:
+        try:
+            verify_module(mod, path)
+        except UsageError:
+            mod.close()  # now, while its context lives (see load_module)
+            raise
+    return mod, fmt
+
+
+def verify_module(mod: llvm.ModuleRef, path: str | Path) -> None:
+    """Run the LLVM verifier; a rejection becomes a one-line UsageError."""
+    try:
+        mod.verify()
+    except RuntimeError as exc:
+        fn = _function_of(mod, str(exc))
+        where = f" in function @{fn}" if fn else ""
+        raise UsageError(f"{path}: fails the LLVM verifier{where}: {_first_line(exc)}") from None
+
+
+def _function_of(mod: llvm.ModuleRef, message: str) -> str | None:
+    """The function a verifier message is about: the one whose body holds the
+    instructions the message quotes (the verifier prints them, not the function)."""
+    quoted = [ln.strip() for ln in message.splitlines()[1:] if len(ln.strip()) > 3]
+    quoted = [q for q in quoted if not q.startswith(("LLVM", "Broken module"))]
+    if not quoted:
+        return None
+    try:
+        for f in mod.functions:
+            if f.is_declaration:
+                continue
+            body = {ln.strip() for ln in str(f).splitlines()}
+            if any(q in body for q in quoted):
+                return f.name
+    except Exception:  # noqa: BLE001 - naming the function is a courtesy; the message stands without it
+        return None
+    return None
+
+
+PARALLEL_CUT_MIN = 4 << 20  # below this many characters a forked helper costs more than it saves
+
+
+def cut_text(text: str, jobs: int = 1, background: Callable[[], object] | None = None) -> IRModule:
+    """Cut printed IR into an IRModule; with `jobs` > 1 and a large text, a forked child
+    cuts the second half while this process cuts the first (same result).
+    `background`, if given, runs on a thread meanwhile (or first, when nothing is
+    forked); it starts only after the fork, so it may call into LLVM."""
+    at = split_point(text) if jobs > 1 and len(text) >= PARALLEL_CUT_MIN else -1
+    if at <= 0:
+        if background is not None:
+            background()
+        return parse_module_text(text)
+    helper = Forked(parse_module_text, text[at:])
+    side = threading.Thread(target=background, name="pcodegen-load") if background is not None else None
+    try:
+        if side is not None:
+            side.start()
+        first = parse_module_text(text[:at])
+        first.extend(helper.result())
+    finally:
+        helper.close()
+        if side is not None and side.is_alive():
+            side.join()
+    return first
+
+
+def no_definitions(path: str | Path, has_declarations: bool) -> UsageError:
+    """The error for a module with nothing to compile."""
+    what = "only declarations" if has_declarations else "nothing"
+    return UsageError(f"{path}: the module defines no functions or globals ({what})")
+
+
+def check_definitions(mod: llvm.ModuleRef, path: str | Path) -> None:
+    """Raise unless `mod` defines at least one function or global variable."""
+    values = [*mod.functions, *mod.global_variables]
+    if all(v.is_declaration for v in values):
+        raise no_definitions(path, bool(values))
+
+
+def load_module(path: str | Path, jobs: int = 1) -> LoadedModule:
+    """Read, parse, verify and cut up the module at `path`.
+
+    With `jobs` > 1 (the coordinator of a parallel build) the otherwise idle cores
+    help: the verifier runs in a forked child while the module is printed, and the
+    printed text is cut in two halves at once. Errors are the same either way.
+    """
+    if mp.current_process().daemon:  # a daemonic process may not fork helpers
+        jobs = 1
+    data = read_input(path)
+    mod, fmt = parse_bytes(data, str(path), verify=jobs <= 1)
+    checker = Forked(verify_module, mod, path) if jobs > 1 else None
+    try:
+        text = str(mod)
+        triple = mod.triple
+        try:
+            # Freeing the module is done on a thread beside the cut.
+            ir = cut_text(text, jobs, background=mod.close)
+        except ValueError:
+            if checker is not None:
+                checker.result()  # an input the verifier rejects explains a failed cut best
+            raise
+        if checker is not None:
+            checker.result()
+    finally:
+        if checker is not None:
+            checker.close()
+        # Dispose of the module here, on every path: left to the garbage collector with
+        # its context (an exception's traceback holds both), llvmlite may free the
+        # context first and the module's own finaliser then crashes the process.
+        mod.close()
+    if not ir.entities:
+        raise no_definitions(path, bool(ir.declarations))
+    return LoadedModule(str(path), fmt, len(data), hashlib.sha256(data).hexdigest(), triple, text, ir)

@@ -1,0 +1,1 @@
+"""pcodegen.julia."""

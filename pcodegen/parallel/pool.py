@@ -1,0 +1,194 @@
+"""The worker pool: run tasks in forked worker processes, a few at a time.
+
+Workers are forked once the tasks exist (they inherit them and receive only an index)
+and each runs one task at a time, building a fresh LLVM context per task, so nothing
+of one task reaches the next; a worker is reused for further tasks. A crash (a signal
+from LLVM), a hang or an exception is confined to the task that caused it and reported
+by name, and that worker is never used again; the coordinator never shares an LLVM
+context with a worker.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import signal
+import time
+from collections import deque
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+from typing import Any, Callable, Sequence
+
+from pcodegen.errors import WorkerError, error_line
+from pcodegen.parallel import faults
+from pcodegen.parallel.fork import describe_exit
+
+log = logging.getLogger(__name__)
+
+
+def _reset_peak_rss() -> None:
+    """Restart this process's peak-RSS count (Linux `clear_refs`), so a worker that has
+    run other tasks reports the peak of the current one; best effort."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
+def _worker(func: Callable[[Any], Any], tasks: Sequence[Any], conn: Any) -> None:
+    """A pool worker: run the tasks the coordinator names, one at a time, until told to
+    stop. Each task builds its own LLVM context, so nothing carries over between tasks;
+    the process itself is reused to spare a fork, a fresh heap and an exit per task."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        i, faults.ATTEMPT = msg
+        _reset_peak_rss()
+        try:
+            answer = ("ok", func(tasks[i]))
+        except BaseException as exc:  # noqa: BLE001 - everything goes back to the coordinator
+            answer = ("error", error_line(exc))
+        conn.send(answer)
+
+
+@dataclass
+class _Slot:
+    """One pool worker process and the task it is running (None when idle)."""
+
+    proc: Any
+    conn: Any
+    task: int | None = None
+    start: float = 0.0
+
+
+def run_pool(
+    func: Callable[[Any], Any],
+    tasks: Sequence[Any],
+    workers: int,
+    timeout: float | None = None,
+    labels: Sequence[str] | None = None,
+    order: Sequence[int] | None = None,
+    on_result: Callable[[int, Any], None] | None = None,
+    retries: int = 0,
+    on_retry: Callable[[int, str], None] | None = None,
+) -> list[Any]:
+    """Run `func(task)` for every task in forked worker processes, at most `workers` at once.
+
+    Workers are forked after `tasks` exist (they inherit them and receive only an
+    index) and run one task at a time. Results come back in task order whatever the
+    finishing order. `order` is the dispatch order (default: as given). The first
+    failure (exception, signal, exit without result, or a task running past `timeout`
+    seconds) stops every other worker and raises WorkerError naming the task; no child
+    outlives this call. A worker whose task failed is never used again. `on_result(i,
+    result)` runs in the coordinator as each result arrives, after the worker has been
+    given its next task, so it overlaps with the tasks still running. With `retries`, a
+    failed task is run again (only that task, by a worker that has not failed) up to
+    that many times before the failure counts; `on_retry(i, how)` hears of each.
+    """
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
+    labels = list(labels) if labels is not None else [f"task {i}" for i in range(len(tasks))]
+    ctx = mp.get_context("fork")
+    pending = deque(order if order is not None else range(len(tasks)))
+    slots: list[_Slot] = []
+    attempts = [0] * len(tasks)
+    results: list[Any] = [None] * len(tasks)
+    finished: list[int] = []  # results in hand, not yet reported
+
+    def spawn() -> _Slot:
+        conn, child_end = ctx.Pipe(duplex=True)
+        proc = ctx.Process(target=_worker, args=(func, tasks, child_end), name=f"pcodegen-worker-{len(slots)}",
+                           daemon=True)
+        proc.start()
+        child_end.close()
+        slot = _Slot(proc, conn)
+        slots.append(slot)
+        return slot
+
+    def retire(slot: _Slot) -> None:
+        slots.remove(slot)
+        if slot.proc.is_alive():
+            slot.proc.kill()
+        slot.proc.join()
+        slot.conn.close()
+
+    def failed(slot: _Slot, how: str) -> None:
+        i = slot.task
+        assert i is not None
+        retire(slot)
+        if attempts[i] >= retries:
+            raise WorkerError(labels[i], how)
+        attempts[i] += 1
+        log.warning("%s failed (%s); retry %d of %d", labels[i], how, attempts[i], retries)
+        if on_retry is not None:
+            on_retry(i, how)
+        pending.appendleft(i)
+
+    def assign(slot: _Slot) -> None:
+        i = pending.popleft()
+        try:
+            slot.conn.send((i, attempts[i]))
+        except OSError:  # the idle worker is gone (killed from outside): replace it
+            pending.appendleft(i)
+            retire(slot)
+            return
+        slot.task, slot.start = i, time.monotonic()
+
+    leaving: list[_Slot] = []  # told to stop; reaped at the end
+    try:
+        while True:
+            for slot in [s for s in slots if s.task is None]:
+                if pending:
+                    assign(slot)
+                else:  # nothing left for it: let it go now rather than at the end
+                    slots.remove(slot)
+                    leaving.append(slot)
+                    try:
+                        slot.conn.send(None)
+                    except OSError:
+                        pass
+            while pending and len(slots) < workers:
+                assign(spawn())
+            # Report results only now, with their workers already busy again.
+            while finished:
+                i = finished.pop(0)
+                if on_result is not None:
+                    on_result(i, results[i])
+            if not slots:
+                break
+            wait_for = None
+            if timeout is not None:
+                oldest = min(s.start for s in slots)
+                wait_for = max(0.0, oldest + timeout - time.monotonic())
+            ready = set(wait([x for s in slots for x in (s.conn, s.proc.sentinel)], wait_for))
+            for slot in list(slots):
+                if slot.conn in ready or slot.proc.sentinel in ready:
+                    try:
+                        status, payload = slot.conn.recv()
+                    except (EOFError, OSError):
+                        slot.proc.join(5)
+                        failed(slot, describe_exit(slot.proc.exitcode))
+                        continue
+                    if status != "ok":
+                        failed(slot, f"raised {payload}")
+                        continue
+                    assert slot.task is not None
+                    results[slot.task] = payload
+                    finished.append(slot.task)
+                    slot.task = None
+                elif timeout is not None and time.monotonic() - slot.start > timeout:
+                    failed(slot, f"timed out after {timeout:g} s")
+    finally:
+        for slot in slots:
+            if slot.proc.is_alive():
+                slot.proc.kill()
+        for slot in slots + leaving:
+            slot.proc.join()
+            slot.conn.close()
+    return results
