@@ -29,9 +29,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from helpers.fuzz import (FuzzFailure, SplitBug, ValidatorFalsePositive, ValidatorMiss, build_cxx_ir, build_ir,
-                           check_library, check_program_build, cxx_specs, module_specs)
-from pcodegen.partition import STRATEGIES
+# The differential fuzzer is a test helper: tests/helpers/fuzz.py.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from helpers.fuzz import (FuzzFailure, SplitBug, ValidatorFalsePositive, ValidatorMiss, build_cxx_ir,  # noqa: E402
+                          build_ir, check_library, check_program_build, cxx_specs, module_specs)
+from pcodegen.partition import STRATEGIES  # noqa: E402
 
 KEEP_AT_MOST = 20
 

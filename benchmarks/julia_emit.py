@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pcodegen.julia.build import build_parallel, build_serial, compare_results, exported, run_entries, validate_library  # noqa: E402
+from pcodegen.julia.build import build_parallel, build_serial, compare_results, exported_names, run_entries, validate_library  # noqa: E402
 from pcodegen.julia.presets import synthesize  # noqa: E402
 
 
@@ -52,7 +52,7 @@ def main() -> int:
             parallel_runs.append({"timings": par.timings, "cpu_s": par.cpu_s})
         reference = serial.symbol_tables()["serial"]
         report = validate_library(par, reference)
-        par_exported = set().union(*(exported(t) for t in par.symbol_tables().values()))
+        par_exported = set().union(*(exported_names(t) for t in par.symbol_tables().values()))
         entries = [serial.names[ci.id] for ci in workload.compiled()]
         t0 = time.perf_counter()
         run_s = run_entries(serial.path, entries)
@@ -60,7 +60,7 @@ def main() -> int:
         checks = {
             "validator_ok": report.ok,
             "validator_problems": report.lines()[:5],
-            "names_match_serial": par_exported == exported(reference),
+            "names_match_serial": par_exported == exported_names(reference),
             "serial_loaded": run_s["loaded"],
             "parallel_loaded": run_p["loaded"],
             "loader_error": run_p["error"] or run_s["error"],

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How partitioning time grows with graph size, per strategy.
 
-Builds synthetic module graphs (`pcodegen.partition.synthetic`: functions in
+Builds synthetic module graphs (`tests/helpers/synthetic.py`: functions in
 translation units of a few dozen, heavy-tailed costs, a quarter as many variables, 1%
 of functions in comdat pairs) of 10,000 and 100,000 functions and times every strategy
 on each, at 16 partitions by default. Times are CPU seconds of this process (the
@@ -29,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the synthetic graphs are a test helper: tests/helpers/synthetic.py
 
 from pcodegen.partition import DEFAULT_STRATEGY, STRATEGIES  # noqa: E402
 from pcodegen.partition.plan import make_plan  # noqa: E402

@@ -77,10 +77,9 @@ def headline(results: dict) -> dict[str, Any]:
     return out
 
 
-def render_markdown(results: dict) -> str:
-    inp, m, st = results["input"], results["machine"], results["settings"]
-    cfgs = results["configs"]
-    lines = [f"# Parallel code generation: `{inp['name']}`", ""]
+def _headline_lines(results: dict) -> list[str]:
+    """The verdict, the Amdahl fraction and the predictions, in two sentences."""
+    lines: list[str] = []
     h = headline(results)
     if h and h.get("speedup"):
         sp = h["speedup"]
@@ -105,6 +104,13 @@ def render_markdown(results: dict) -> str:
             + (f"Predictor error on the measured runs: {err}." if err else ""),
             "",
         ]
+    return lines
+
+
+def _settings_lines(results: dict) -> list[str]:
+    """What was measured, on what machine, how often."""
+    inp, m, st = results["input"], results["machine"], results["settings"]
+    lines: list[str] = []
     load0, load1 = m.get("loadavg_start") or [], m.get("loadavg_end") or []
     lines += [
         f"Input `{inp['path']}` ({inp['bytes']:,} bytes, sha256 `{inp['sha256'][:16]}…`), "
@@ -118,12 +124,25 @@ def render_markdown(results: dict) -> str:
         "wall time runs from reading the input to the linked output.",
         "",
     ]
+    return lines
+
+
+def _busy_lines(results: dict) -> list[str]:
+    """A warning when other load took CPU from the builds."""
+    cfgs = results["configs"]
+    lines: list[str] = []
     shares = [c["summary"]["cpu_share"]["median"] for c in cfgs if c.get("summary") and "cpu_share" in c["summary"]]
     if shares and min(shares) < 0.9:
         lines += [f"**The machine was busy**: the compiling processes got as little as {min(shares):.0%} of a core "
                   "(CPU time over wall time, median run of a build; 100% on an idle machine). Wall times and "
                   "speedups are inflated and spread by the other load; the CPU share column says by how much.", ""]
-    lines += ["## Speedup", ""]
+    return lines
+
+
+def _speedup_lines(results: dict) -> list[str]:
+    """The speedup table and how to read it."""
+    cfgs = results["configs"]
+    lines = ["## Speedup", ""]
     rows = []
     for c in cfgs:
         s = c.get("summary")
@@ -158,6 +177,14 @@ def render_markdown(results: dict) -> str:
         "phases at its CPU time, the compile phase times the workers' CPU share), median, and the speedup from "
         "those.",
         "",
+    ]
+    return lines
+
+
+def _phase_lines(results: dict) -> list[str]:
+    """Median seconds per phase, the compile phase broken down."""
+    cfgs = results["configs"]
+    lines = [
         "## Where the time goes",
         "",
         "Median seconds per phase. The compile phase is the pool's wall time; the lines under it are the busiest "
@@ -185,7 +212,13 @@ def render_markdown(results: dict) -> str:
     rows.append(["**end to end**"] + [f"**{_s(c['summary']['wall_s']['median'], 3)}**" for c in names])
     lines += _table(["phase"] + [c["label"] for c in names], rows)
 
-    lines += ["## Balance", "",
+    return lines
+
+
+def _balance_lines(results: dict) -> list[str]:
+    """Per partition cost and time, per worker busy time."""
+    names = [c for c in results["configs"] if c.get("summary")]
+    lines = ["## Balance", "",
               "Per partition: cost (graph cost units) and the worker's median time; per worker (pool slot): "
               "busy time in the median run.", ""]
     rows = []
@@ -203,7 +236,12 @@ def render_markdown(results: dict) -> str:
         lines += _table(["build", "cost imbalance", "partition costs", "partition s", "worker busy s",
                          "time imbalance"], rows, "lrrrrr")
 
-    lines += ["## Scaling prediction", ""]
+    return lines
+
+
+def _prediction_lines(results: dict) -> list[str]:
+    """Per group: the calibration, predicted against measured, the curve and Amdahl."""
+    lines = ["## Scaling prediction", ""]
     for g in results["prediction"]["groups"]:
         cal = g["calibration"]
         lines += [
@@ -267,6 +305,12 @@ def render_markdown(results: dict) -> str:
         ca = g.get("curve_amdahl")
         if ca:
             lines += [f"The predicted curve itself implies a serial fraction of {ca['serial_fraction']:.3f}.", ""]
+    return lines
+
+
+def _files_lines(results: dict) -> list[str]:
+    """Where the plots and the raw data are."""
+    lines: list[str] = []
     files = results.get("files", {})
     if files.get("plots"):
         lines += ["## Plots", ""] + [f"![{p.rsplit('.', 1)[0]}]({p})" for p in files["plots"]] + [""]
@@ -274,4 +318,14 @@ def render_markdown(results: dict) -> str:
         lines += [f"Plots: {files['plots_note']}.", ""]
     lines += [f"Raw data: `results.json` (schema `{results['schema']}`: every sample, phase and worker); "
               "objects and linked output of each build's last round: `builds/`.", ""]
+    return lines
+
+
+def render_markdown(results: dict) -> str:
+    """report.md: one section after the other, from a results document alone."""
+    inp = results["input"]
+    lines = [f"# Parallel code generation: `{inp['name']}`", ""]
+    for section in (_headline_lines, _settings_lines, _busy_lines, _speedup_lines, _phase_lines, _balance_lines,
+                    _prediction_lines, _files_lines):
+        lines += section(results)
     return "\n".join(lines)

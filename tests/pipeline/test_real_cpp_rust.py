@@ -21,11 +21,12 @@ import pytest
 from conftest import build, run_cli
 from pcodegen.partition.compare import strategy_names
 
+pytestmark = pytest.mark.slow  # end to end on real modules: `pytest -m "not slow"` leaves it out
+
 OPT = 0
 STRATEGIES = strategy_names()
-# One full sweep of the strategies (2 partitions) stays in the default run; the other
-# counts double the time (~3 more minutes on two cores) and are marked slow.
-PARTS = ["2", pytest.param("8", marks=pytest.mark.slow), pytest.param("auto", marks=pytest.mark.slow)]
+# Every strategy at 2, 8 and auto partitions (about 4 minutes on two cores).
+PARTS = ["2", "8", "auto"]
 SAMPLES = {"cpp": build.CPP_SAMPLE, "rust": build.RUST_SAMPLE}
 
 # pcodegen bugs these samples may still expose: kind -> reason (expected failures). The

@@ -53,6 +53,7 @@ def tree(d: Path) -> dict[str, bytes]:
     return {str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()}
 
 
+@pytest.mark.slow
 def test_compile_refuses_a_directory_it_did_not_write(tmp_path: Path, src: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
@@ -68,6 +69,7 @@ def test_compile_refuses_a_directory_it_did_not_write(tmp_path: Path, src: Path)
     assert sorted(p.name for p in out.iterdir()) == ["part-000.o", "part-001.o", "report.json"]
 
 
+@pytest.mark.slow
 def test_compile_replaces_its_own_output_and_an_empty_directory(tmp_path: Path, src: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()  # empty: fine
@@ -98,6 +100,7 @@ def test_new_directory_mode_follows_the_umask(tmp_path: Path, src: Path) -> None
 
 
 @pytest.mark.parametrize("where", ["cwd", "dot", "root", "home", "input-parent", "input-grandparent"])
+@pytest.mark.slow
 def test_never_replaced(tmp_path: Path, src: Path, where: str) -> None:
     cwd = tmp_path / "work"
     cwd.mkdir()
@@ -114,6 +117,7 @@ def test_never_replaced(tmp_path: Path, src: Path, where: str) -> None:
     assert src.read_text() == GOOD and leftovers(tmp_path) == [] and leftovers(cwd) == []
 
 
+@pytest.mark.slow
 def test_objdir_is_guarded_too(tmp_path: Path, src: Path) -> None:
     one_line(run_cli("compile", src, "--link", "shared", "-o", tmp_path / "lib.so", "--objdir", ".",
                      cwd=tmp_path), 2, "never replaces")
@@ -153,6 +157,7 @@ def _interrupt(args: list, cwd: Path, wait_for: Path, parent: Path, timeout: flo
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
+@pytest.mark.slow
 def test_interrupted_compile_keeps_the_previous_output(tmp_path: Path, src: Path) -> None:
     out = tmp_path / "out"
     assert run_cli("compile", src, "-o", out, "--parts", "2").returncode == 0
@@ -168,6 +173,7 @@ def test_interrupted_compile_keeps_the_previous_output(tmp_path: Path, src: Path
     assert tree(out) == before and leftovers(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_interrupted_bench_keeps_the_previous_output(tmp_path: Path) -> None:
     rep = tmp_path / "rep"
     proc = run_cli("bench", DEMO, "--workers", "1", "--repeat", "1", "--no-plots", "--link", "none", "-o", rep)

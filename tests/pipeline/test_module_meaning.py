@@ -33,7 +33,9 @@ from pcodegen.split import split_module
 
 from conftest import run_cli
 
-CONFORMANCE = Path(__file__).parent / "conformance"
+pytestmark = pytest.mark.slow  # end to end on real modules: `pytest -m "not slow"` leaves it out
+
+CONFORMANCE = Path(__file__).parents[1] / "conformance"
 PARTS = (2, 3, 5)
 GC = ["-Wl,--gc-sections,-z,start-stop-gc"]
 SHF_LINK_ORDER, SHF_GNU_RETAIN, SHF_TLS, GRP_COMDAT = 0x80, 0x200000, 0x400, 1

@@ -23,7 +23,9 @@ from pcodegen.partition.compare import strategy_names
 from pcodegen.pipeline import CompileOptions, compile_parallel, compile_serial, object_paths, write_outputs
 from pcodegen.validate.program import (check_program, object_facts, renames_from_plan, structors_of_ir)
 
-DATA = Path(__file__).parent / "data"
+pytestmark = pytest.mark.slow  # end to end on real modules: `pytest -m "not slow"` leaves it out
+
+DATA = Path(__file__).parents[1] / "data"
 PROGRAM = DATA / "program_meaning.ll"
 INLINE_VARIABLE_CASE = """\
 #include <cstdio>

@@ -36,6 +36,7 @@ def processes_mentioning(marker: str) -> list[int]:
         ("2:hang", "worker for part-002 failed: timed out after 2 s"),
     ],
 )
+@pytest.mark.slow
 def test_worker_fault_is_reported_and_cleaned_up(sample_modules: dict[str, Path], tmp_path: Path, fault: str,
                                                  how: str) -> None:
     out = tmp_path / "out-unique-marker"
@@ -74,6 +75,7 @@ def test_hung_worker_does_not_outlive_the_coordinator(sample_modules: dict[str, 
 
 
 @needs_clang
+@pytest.mark.slow
 def test_retry_reruns_only_the_failed_partition(sample_modules: dict[str, Path], tmp_path: Path) -> None:
     out = tmp_path / "out"
     proc = run_cli("compile", sample_modules["exprcalc"], "--parts", 3, "--inject-fault", "1:crash-once",

@@ -55,6 +55,7 @@ def test_serial_executor_reports_a_failure_by_name() -> None:
         compile_parallel(DEMO, CompileOptions(parts=3, workers=2, opt=0, executor="serial", faults={1: "raise"}))
 
 
+@pytest.mark.slow
 def test_cli_executor_option(tmp_path: Path) -> None:
     proc = run_cli("compile", DEMO, "--parts", 2, "--opt", 0, "--executor", "serial", "-o", tmp_path / "out", "--json")
     assert proc.returncode == 0, proc.stderr
@@ -64,6 +65,7 @@ def test_cli_executor_option(tmp_path: Path) -> None:
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "unknown executor" in bad.stderr
 
 
+@pytest.mark.slow
 def test_memory_budget_caps_workers(tmp_path: Path) -> None:
     proc = run_cli("compile", DEMO, "--parts", 4, "--workers", 4, "--opt", 0, "--memory-budget", "1M",
                    "-o", tmp_path / "out", "--json")
@@ -90,6 +92,7 @@ def dask_client():
 
 
 @needs_dask
+@pytest.mark.slow
 def test_dask_executor_matches_local(dask_client, local_objects: list[bytes]) -> None:
     from pcodegen.parallel.executors import DaskExecutor
 
@@ -113,6 +116,7 @@ def test_dask_executor_reports_a_failure_by_name(dask_client) -> None:
 
 
 @needs_dask
+@pytest.mark.slow
 def test_dask_executor_timeout(dask_client) -> None:
     from pcodegen.parallel.executors import DaskExecutor
 
@@ -133,6 +137,7 @@ def _pid_or_fail(i: int) -> tuple[int, int]:
     return i, os.getpid()
 
 
+@pytest.mark.slow
 def test_pool_reuses_workers_but_never_one_that_failed() -> None:
     """Forked workers run several tasks each (no fork per task); after a failure the
     worker is discarded and the retry runs in a process that did not fail."""

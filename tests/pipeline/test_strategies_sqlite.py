@@ -15,6 +15,8 @@ from conftest import needs_clang, run_cli, run_shell
 from pcodegen.partition import DEFAULT_STRATEGY, partition
 from pcodegen.partition.compare import strategy_names
 
+pytestmark = pytest.mark.slow  # end to end on real modules: `pytest -m "not slow"` leaves it out
+
 COVERED_ELSEWHERE = {"julia", "round-robin"}
 STRATEGIES = [s for s in strategy_names() if s not in COVERED_ELSEWHERE]
 
@@ -65,5 +67,5 @@ def test_auto_partition_count(sqlite_bc: Path, tmp_path: Path) -> None:
     assert auto_parts(graph) == -(-graph.total_cost // AUTO_PARTITION_COST) == 32
     plans = [json.loads(run_cli("partition", sqlite_bc, "--workers", w, "--json").stdout) for w in (1, 8)]
     assert plans[0]["parts"] == plans[1]["parts"] == 32 and plans[0]["members"] == plans[1]["members"]
-    demo = run_cli("partition", Path(__file__).parents[1] / "pcodegen" / "data" / "demo.ll", "--json")
+    demo = run_cli("partition", Path(__file__).parents[2] / "pcodegen" / "data" / "demo.ll", "--json")
     assert json.loads(demo.stdout)["parts"] == 2

@@ -16,6 +16,8 @@ from pcodegen.julia.emit import EmitTask, emit_partition, host_triple_and_layout
 from pcodegen.julia.codegen import COUNTER, function_names
 from pcodegen.julia.presets import synthesize
 
+pytestmark = pytest.mark.slow  # end to end on real modules: `pytest -m "not slow"` leaves it out
+
 PRESETS = ["jll", "plots"]
 
 

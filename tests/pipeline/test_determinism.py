@@ -27,6 +27,7 @@ def _build(src: Path, out: Path, **kw) -> tuple[dict[str, bytes], dict]:
 
 @needs_clang
 @pytest.mark.parametrize("sample", ["exprcalc", "registry"])
+@pytest.mark.slow
 def test_outputs_do_not_depend_on_workers_or_finishing_order(sample_modules: dict[str, Path], tmp_path: Path,
                                                              sample: str) -> None:
     src = sample_modules[sample]

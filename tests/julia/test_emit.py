@@ -109,6 +109,7 @@ def _merged(workload, parts, shuffle=False):
     return merge_states(states, workload, base), results
 
 
+@pytest.mark.slow
 def test_merge_is_deterministic_and_matches_serial_numbering(plots):
     _, params = emit_serial_ir(plots)
     serial_slots = sorted([s.name for s in params.global_targets.values()]
@@ -170,6 +171,7 @@ def test_serial_library_binds_plt_slots_on_first_call(jll, tmp_path):
 
 
 @pytest.mark.parametrize("workers", [1, 3])
+@pytest.mark.slow
 def test_parallel_library_agrees_with_serial(jll, tmp_path, workers):
     serial = build_serial(jll, tmp_path / "serial")
     par = build_parallel(jll, tmp_path / "par", parts=3, workers=workers)
@@ -182,6 +184,7 @@ def test_parallel_library_agrees_with_serial(jll, tmp_path, workers):
     assert cmp["mismatches"] == 0 and cmp["entry_points"] == jll.stats().compiled
 
 
+@pytest.mark.slow
 def test_cli_emit(tmp_path):
     wl = tmp_path / "w.json"
     synthesize("jll", 0).save(wl)
@@ -195,6 +198,7 @@ def test_cli_emit(tmp_path):
     assert proc.returncode == 0 and "define" in (tmp_path / "m.ll").read_text()
 
 
+@pytest.mark.slow
 def test_cli_emit_bad_input(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"format": "pcodegen-workload", "version": 1, "objects": [],

@@ -27,7 +27,7 @@ from pcodegen.partition.compare import strategy_names
 from pcodegen.split import split_module
 from pcodegen.validate.symbols import check_symbols, symbols_of_ir, symbols_of_object
 
-CASES = sorted((Path(__file__).parent / "conformance").glob("*.ll"))
+CASES = sorted((Path(__file__).parents[1] / "conformance").glob("*.ll"))
 STRATEGIES = strategy_names()
 _LOADED: dict[Path, object] = {}
 

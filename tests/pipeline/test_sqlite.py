@@ -9,6 +9,8 @@ import pytest
 
 from conftest import needs_clang, run_cli, run_shell
 
+pytestmark = pytest.mark.slow  # end to end on real modules: `pytest -m "not slow"` leaves it out
+
 
 @needs_clang
 @pytest.mark.parametrize("strategy", ["julia", "round-robin"])

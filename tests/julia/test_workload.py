@@ -117,6 +117,7 @@ def test_any_seed_gives_a_valid_workload_with_the_figures(seed):
     assert {k: stats[k] for k in PRESETS["jll"].figures()} == PRESETS["jll"].figures()
 
 
+@pytest.mark.slow
 def test_cli_synth(tmp_path):
     out = tmp_path / "w.json"
     proc = run_cli("synth", "--preset", "glmakie", "--seed", "2", "-o", out)
@@ -127,6 +128,7 @@ def test_cli_synth(tmp_path):
     assert load_workload(out).stats().compiled == 7_710
 
 
+@pytest.mark.slow
 def test_cli_synth_bad_usage(tmp_path):
     proc = run_cli("synth", "--preset", "nope", "-o", tmp_path / "w.json")
     assert proc.returncode == 2

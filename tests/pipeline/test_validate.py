@@ -21,6 +21,7 @@ def _compile(bc: Path, out: Path, parts: int = 3) -> Path:
 
 
 @needs_clang
+@pytest.mark.slow
 def test_clean_output_validates(sample_modules: dict[str, Path], tmp_path: Path) -> None:
     bc = sample_modules["registry"]
     out = _compile(bc, tmp_path / "ok")
@@ -30,6 +31,7 @@ def test_clean_output_validates(sample_modules: dict[str, Path], tmp_path: Path)
 
 
 @needs_clang
+@pytest.mark.slow
 def test_deleted_partition_is_reported(sample_modules: dict[str, Path], tmp_path: Path) -> None:
     bc = sample_modules["registry"]
     out = _compile(bc, tmp_path / "broken")
@@ -46,6 +48,7 @@ def test_deleted_partition_is_reported(sample_modules: dict[str, Path], tmp_path
 
 
 @needs_clang
+@pytest.mark.slow
 def test_duplicated_partition_is_reported(sample_modules: dict[str, Path], tmp_path: Path) -> None:
     bc = sample_modules["registry"]
     out = _compile(bc, tmp_path / "dup")

@@ -50,6 +50,7 @@ def assert_no_output(tmp_path: Path, out: Path) -> None:
         ("decls.ll", b"declare i32 @puts(ptr)\n@x = external global i32\n", "only declarations"),
     ],
 )
+@pytest.mark.slow
 def test_bad_module(tmp_path: Path, name: str, content: bytes, fragment: str) -> None:
     src = tmp_path / name
     src.write_bytes(content)
@@ -69,6 +70,7 @@ def test_truncated_bitcode(sample_modules: dict[str, Path], tmp_path: Path) -> N
     assert_no_output(tmp_path, out)
 
 
+@pytest.mark.slow
 def test_missing_and_unreadable(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert_one_line_error(run_cli("compile", tmp_path / "nope.bc", "-o", out), "nope.bc: no such file")
@@ -106,6 +108,7 @@ def test_bad_settings(tmp_path: Path, args: list[str], fragment: str) -> None:
     assert_no_output(tmp_path, out)
 
 
+@pytest.mark.slow
 def test_more_partitions_than_definitions(tmp_path: Path) -> None:
     src = tmp_path / "good.ll"
     src.write_text(GOOD + "@g = global i32 1\n")
@@ -116,6 +119,7 @@ def test_more_partitions_than_definitions(tmp_path: Path) -> None:
     assert "made 2 partitions, not the 16 asked" in proc.stdout and "the other 14 of 16 partitions would be empty" in proc.stdout
 
 
+@pytest.mark.slow
 def test_output_directory_is_a_file(tmp_path: Path) -> None:
     src = tmp_path / "good.ll"
     src.write_text(GOOD)
@@ -140,6 +144,7 @@ def full_disk(tmp_path: Path):
 
 
 @needs_clang
+@pytest.mark.slow
 def test_full_disk(sample_modules: dict[str, Path], full_disk: Path) -> None:
     out = full_disk / "out"
     proc = run_cli("compile", sample_modules["exprcalc"], "--parts", "3", "-o", out)
@@ -156,6 +161,7 @@ def test_full_disk(sample_modules: dict[str, Path], full_disk: Path) -> None:
         ([1, 2, 3], "a workload must be a JSON object"),
     ],
 )
+@pytest.mark.slow
 def test_bad_workload(tmp_path: Path, doc: object, fragment: str) -> None:
     import json
 
@@ -197,6 +203,7 @@ def read_only_dir(tmp_path: Path):
         d.chmod(0o755)
 
 
+@pytest.mark.slow
 def test_bad_paths_never_give_a_traceback(tmp_path: Path, read_only_dir: Path) -> None:
     """Every command that takes a path, given each bad path: exit 0, 1 or 2, one line on
     stderr when it fails, never a traceback, and nothing left in the working directory."""
@@ -258,6 +265,7 @@ def test_bad_paths_never_give_a_traceback(tmp_path: Path, read_only_dir: Path) -
 
 # -- usage mistakes and errors that say what to do ------------------------------------------
 
+@pytest.mark.slow
 def test_output_paths_checked_before_work(tmp_path: Path) -> None:
     src = tmp_path / "good.ll"
     src.write_text(GOOD)
@@ -273,6 +281,7 @@ def test_output_paths_checked_before_work(tmp_path: Path) -> None:
                           "afile is not a directory")
 
 
+@pytest.mark.slow
 def test_link_arg_and_objdir_need_link(tmp_path: Path) -> None:
     src = tmp_path / "good.ll"
     src.write_text(GOOD)
@@ -285,6 +294,7 @@ def test_link_arg_and_objdir_need_link(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists() and not (tmp_path / "rep").exists()
 
 
+@pytest.mark.slow
 def test_more_workers_than_cores_is_noted(tmp_path: Path) -> None:
     import json
 
@@ -317,6 +327,7 @@ def _clang_bc(tmp_path: Path, name: str, *flags: str) -> Path:
 
 
 @needs_clang
+@pytest.mark.slow
 def test_link_errors_name_the_cause_and_the_fix(tmp_path: Path) -> None:
     pic = _clang_bc(tmp_path, "pic", "-fPIC")
     proc = run_cli("compile", pic, "--parts", "2", "--link", "exe", "-o", tmp_path / "prog")
@@ -358,6 +369,7 @@ def test_too_many_partitions_adds_up(tmp_path: Path) -> None:
     assert "2 indivisible units" in proc.stdout and "the other 99,998 of 100,000" in proc.stdout
 
 
+@pytest.mark.slow
 def test_readable_graph_partition_and_compile_output(tmp_path: Path) -> None:
     body = "".join(f"define i32 @fn{i}(i32 %x) {{\n  %y = add i32 %x, {i}\n  ret i32 %y\n}}\n" for i in range(300))
     src = tmp_path / "many.ll"
@@ -383,6 +395,7 @@ def test_readable_graph_partition_and_compile_output(tmp_path: Path) -> None:
 
 
 @needs_clang
+@pytest.mark.slow
 def test_link_phase_is_in_the_phases_line(sample_modules: dict[str, Path], tmp_path: Path) -> None:
     proc = run_cli("compile", sample_modules["mathlib"], "--parts", "2", "--link", "shared", "-o", tmp_path / "l.so")
     assert proc.returncode == 0, proc.stderr
@@ -390,6 +403,7 @@ def test_link_phase_is_in_the_phases_line(sample_modules: dict[str, Path], tmp_p
     assert " link " in phases
 
 
+@pytest.mark.slow
 def test_experiment_prints_the_verdict_first(tmp_path: Path) -> None:
     import json
 

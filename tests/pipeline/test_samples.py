@@ -12,6 +12,8 @@ import pytest
 
 from conftest import build, needs_clang, run_cli
 
+pytestmark = pytest.mark.slow  # end to end on real modules: `pytest -m "not slow"` leaves it out
+
 PROGRAMS = [s for s in build.sample_names() if not build.is_library(s)]
 LIBRARIES = [s for s in build.sample_names() if build.is_library(s)]
 
