@@ -12,4 +12,4 @@ LINK_KINDS = ("shared", "exe")
 
 def auto_parts_rule() -> str:
     """`--parts auto` in words, from the constants above."""
-    return f"one partition per {AUTO_PARTITION_COST:,} cost units, 2 to {AUTO_MAX_PARTS}"
+    return f"one per {AUTO_PARTITION_COST:,} cost units"

@@ -220,7 +220,7 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
 
 def _lower_keyed_structors(mod: Any, path: str | Path) -> Any:
     """The serial build's module with keyed constructor lists lowered as the partitions'
-    are (`irtext.lower_structors`), so both run constructors in clang's order; a module
+    are (`pcodegen.ir.text.lower_structors`), so both run constructors in clang's order; a module
     without keyed entries (C, most of what is built here) is left as it is."""
     lists = []
     for name in STRUCTOR_LISTS:

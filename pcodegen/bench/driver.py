@@ -3,7 +3,7 @@ remaining time goes, and what more cores would buy.
 
 The serial reference and every parallel configuration (workers x partitions x
 strategy) run `repeat` times, interleaved (S A B S A B ...) so drift on a noisy machine
-hits all of them alike. Each sample is one fresh Python process (`benchchild`): the
+hits all of them alike. Each sample is one fresh Python process (`pcodegen.bench.child`): the
 coordinator's peak RSS is then that sample's own, every sample forks its workers from
 the same heap, and nothing one sample caches helps the next. Interpreter start-up and
 imports are recorded (`import_s`, `process_s`) but are not part of `wall_s`, which runs

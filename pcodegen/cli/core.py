@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from pcodegen.cli.present import echo_json
-from pcodegen.defaults import LINK_KINDS, auto_parts_rule
+from pcodegen.defaults import AUTO_MAX_PARTS, LINK_KINDS, auto_parts_rule
 from pcodegen.errors import CheckFailed, UsageError
 
 
@@ -56,7 +56,8 @@ class PartsType(click.ParamType):
             self.fail(f"{value!r} is neither a whole number nor 'auto'", param, ctx)
 
 
-PARTS_HELP = f"Number of partitions, or auto: {auto_parts_rule()}, the same for any worker count."
+PARTS_HELP = (f"Number of partitions, or auto: {auto_parts_rule()} (2 to {AUTO_MAX_PARTS}), the same for any "
+              "worker count.")
 
 
 def _graph_for_input(path: str) -> Any:

@@ -96,7 +96,7 @@ def runtime_source() -> Path:
 
 @functools.cache
 def runtime_functions() -> tuple[str, ...]:
-    """The runtime functions jlruntime.c defines (its X-macro list), sorted."""
+    """The runtime functions runtime.c defines (its X-macro list), sorted."""
     text = runtime_source().read_text()
     return tuple(sorted(re.findall(r"^\s*X\((\w+),\s*\d+\)", text, re.M)))
 

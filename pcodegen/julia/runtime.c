@@ -8,7 +8,7 @@
  *   - `jl_object_table`, the runtime objects that `jl_global#N` style slots point at.
  *
  * The list below is the single source of the runtime function names: Python reads
- * it (pcodegen.jlstate.runtime_functions) so workloads only call what exists here.
+ * it (pcodegen.julia.codegen.runtime_functions) so workloads only call what exists here.
  */
 #include <stdint.h>
 #include <stdio.h>

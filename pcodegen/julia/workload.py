@@ -40,7 +40,7 @@ from pcodegen.partition.sequence import contiguous_runs
 FORMAT = "pcodegen-workload"
 VERSION = 1
 OBJECT_KINDS = ("value", "type", "method", "binding")
-MAX_OBJECTS = 65536  # the runtime's object table (jlruntime.c JL_NOBJECTS)
+MAX_OBJECTS = 65536  # the runtime's object table (runtime.c JL_NOBJECTS)
 _NAME_RE = re.compile(r'^[^\s"\\\x00-\x1f\x7f]{1,200}$')
 
 
@@ -262,7 +262,7 @@ def _parse(data: Any, source: str) -> Workload:
         exts = _list(raw.get("externals", []), f"{where} externals", source)
         for e in exts:
             if e not in known_fns:
-                raise _fail(source, f"{where}: external function {e!r} is not in the runtime (jlruntime.c)")
+                raise _fail(source, f"{where}: external function {e!r} is not in the runtime (runtime.c)")
         for what, seq in (("callee", callees), ("global", globs), ("external", exts)):
             if len(set(seq)) != len(seq):
                 raise _fail(source, f"{where}: a {what} is listed twice")

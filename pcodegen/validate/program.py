@@ -231,7 +231,7 @@ def check_program(reference: list[ObjectFacts], outputs: list[ObjectFacts],
     destructor lists (`structors_of_ir`); give it whenever the input is at hand, since
     without it an optimised reference may lack entries that it folded away. `folded`
     holds the `list:function` entries the partitions' optimiser folded into
-    initialisers (`execute.structor_functions`, recorded in report.json): a declared
+    initialisers (`pcodegen.ir.compile.structor_functions`, recorded in report.json): a declared
     entry must be in the objects or folded; without `folded`, only entries the
     reference kept are required."""
     renames = renames or {}
