@@ -385,6 +385,50 @@ def _measured_row(cfg: BenchConfig, summ: dict, runs: list[RunTime], cal: Any,
     return row
 
 
+def _measured_partition_seconds(runs: list[RunTime]) -> dict[int, list[float]]:
+    """Partition count -> each partition's measured CPU seconds (median over the runs;
+    a worker's CPU is its time on a core of its own) from the group's build with that
+    many partitions and the fewest workers."""
+    by_build: dict[tuple[int, int, str], list[RunTime]] = {}
+    for rt in runs:
+        if rt.worker_seconds:
+            by_build.setdefault((rt.parts, rt.workers, rt.tag), []).append(rt)
+    out: dict[int, list[float]] = {}
+    for (parts, _, _), mine in sorted(by_build.items()):
+        if parts not in out:  # sorted: the fewest workers first
+            out[parts] = [statistics.median(rt.cpu[i] for rt in mine) for i in range(parts)]
+    return out
+
+
+def _held_to_floor(p: Any, cal: Any, graph: Any, plan: Any, measured: list[float] | None) -> dict[str, Any]:
+    """One point of the predicted curve, held to what was measured.
+
+    Where this very plan was measured (a fixed partition count, or the group's own
+    build), the compile phase is its measured partition times list-scheduled in
+    pcodegen's dispatch order; its floor is the serial phases plus the slowest measured
+    partition, which no number of workers beats. Otherwise the work model predicts, and
+    the floor is the serial phases plus the model's time for the largest unit. Either
+    way the prediction never beats its floor, and the floor names the unit that sets it
+    (for a measured partition, its largest unit by cost)."""
+    from pcodegen.partition.plan import list_schedule
+    from pcodegen.pipeline import dispatch_order
+
+    g = graph.g
+    if measured is not None and len(measured) == plan.parts:
+        makespan = list_schedule([t + cal.overhead_per_task_s for t in measured], p.workers,
+                                 dispatch_order(graph, plan))
+        slowest = max(range(plan.parts), key=measured.__getitem__)
+        unit = max(plan.members[slowest], key=lambda m: g.nodes[m]["cost"])
+        floor = p.serial_phases_s + measured[slowest]
+        return {"basis": "measured partition times", "makespan_s": makespan,
+                "wall_s": max(p.serial_phases_s + makespan, floor), "floor_s": floor,
+                "critical_unit": unit, "critical_partition": slowest}
+    largest = max(graph.units, key=lambda u: u.cost)
+    floor = p.serial_phases_s + cal.partition_seconds(largest.cost)
+    return {"basis": "work model", "wall_s": max(p.wall_s, floor), "floor_s": floor,
+            "critical_unit": largest.members[0], "critical_partition": None}
+
+
 def input_graph(path: str) -> Any:
     """The call graph of the bench's input module, and the seconds it took to build."""
     from pcodegen.graph import build_graph
@@ -421,16 +465,16 @@ def predictions(settings: BenchSettings, configs: list[BenchConfig], samples: li
         curve = []
         if graph is not None:
             strategy, spec = cfgs[0].strategy, cfgs[0].parts_spec
-            cache: dict[int, tuple[list[float], float]] = {}
+            cache: dict[int, tuple[Any, float]] = {}
+            measured = _measured_partition_seconds(runs)
             for w in settings.predict_workers:
                 parts = parts_for(spec, w, cfgs[0].parts)
                 if parts not in cache:
-                    plan, part_s = timed(lambda: partition(graph, parts, strategy, w))
-                    cache[parts] = (list(plan.metrics.partition_costs), part_s)
-                costs, part_s = cache[parts]
-                p = predict(cal, costs, w, part_s, serial_scale=cal.coordinator_share)
-                row = p.to_dict()
-                row["speedup"] = serial / p.wall_s if serial else None
+                    cache[parts] = timed(lambda: partition(graph, parts, strategy, w))
+                plan, part_s = cache[parts]
+                p = predict(cal, list(plan.metrics.partition_costs), w, part_s, serial_scale=cal.coordinator_share)
+                row = {**p.to_dict(), **_held_to_floor(p, cal, graph, plan, measured.get(parts))}
+                row["speedup"] = serial / row["wall_s"] if serial else None
                 curve.append(row)
         points = [(int(summary[c.id]["workers_used"]), summary[c.id]["wall_s"]["median"]) for c in cfgs]
         amdahl = fit_amdahl(points)

@@ -70,6 +70,10 @@ def headline(results: dict) -> dict[str, Any]:
                        group)
         curve = {r["workers"]: r for r in scaling.get("curve", [])}
         out["predicted_speedup"] = {w: curve[w]["speedup"] for w in HEADLINE_WORKERS if w in curve}
+        last = curve[max(curve)] if curve else {}
+        if last.get("floor_s") is not None:
+            out["predicted_floor"] = {"workers": last["workers"], "floor_s": last["floor_s"],
+                                      "critical_unit": last.get("critical_unit"), "basis": last.get("basis")}
         rows = group["measured"]
         unique = len({r["workers"] for r in rows}) == len(rows)
         out["predictor_error"] = {(r["workers"] if unique else f"{r['workers']}w/{r['parts']}p"): r["error"]
@@ -273,7 +277,10 @@ def _prediction_lines(results: dict) -> list[str]:
                   "a check of how well the model extrapolates.", ""]
         if g["curve"]:
             rows = [[str(r["workers"]), str(r["parts"]), _s(r["makespan_s"]), _s(r["serial_phases_s"]),
-                     _s(r["wall_s"]), f"{_s(r['speedup'])}×" if r.get("speedup") else "–"] for r in g["curve"]]
+                     _s(r["wall_s"]), f"{_s(r['speedup'])}×" if r.get("speedup") else "–",
+                     _s(r["floor_s"]) if r.get("floor_s") is not None else "–",
+                     f"`{r['critical_unit']}`" if r.get("critical_unit") else "–", r.get("basis", "work model")]
+                    for r in g["curve"]]
             sd = results["prediction"].get("serial_dedicated_s")
             spec = g["parts_spec"]
             fixed = f"auto, {g['curve'][0]['parts']} for this module" if spec == "auto" else spec
@@ -286,7 +293,12 @@ def _prediction_lines(results: dict) -> list[str]:
                       + "; speedup over the serial build on a core of its own"
                       + (f", {sd:.2f} s: its CPU time plus the link" if sd else "") + "):", ""]
             lines += _table(["workers", "parts", "compile makespan s", "serial phases s", "wall s",
-                             "speedup vs serial"], rows)
+                             "speedup vs serial", "floor s", "unit setting the floor", "from"], rows)
+            lines += ["*Floor*: the serial phases plus the slowest partition measured with this plan (or, where "
+                      "the plan was not measured, the work model's time for the largest unit); no number of "
+                      "workers beats it, and no predicted wall time is below it. *From*: where the plan was "
+                      "measured, its partitions' measured times list-scheduled in pcodegen's dispatch order; "
+                      "otherwise the work model.", ""]
         a = g.get("amdahl")
         if a and a["b_s"] <= 0:
             lines += [f"Amdahl fit to the measured medians: no parallel gain (wall = {a['a_s']:.2f} s "

@@ -55,8 +55,14 @@ def _summary_lines(results: dict, outdir: Path) -> list[str]:
             lines.append(f"measured: Amdahl serial fraction {sf:.3f} fitted to the medians: at most {1 / sf:.1f}x "
                          "over one worker, with any number of workers")
     if h.get("predicted_speedup"):
-        lines.append("predicted on dedicated cores, from the per-partition work model: "
+        lines.append("predicted on dedicated cores (measured partition times where the plan was measured, "
+                     "else the work model): "
                      + ", ".join(f"{w} workers {v:.2f}x" for w, v in h["predicted_speedup"].items() if v))
+    fl = h.get("predicted_floor")
+    if fl:
+        lines.append(f"floor at {fl['workers']} workers: {fl['floor_s']:.2f} s (serial phases + the slowest "
+                     f"{'measured partition' if fl['basis'] == 'measured partition times' else 'unit, modelled'}, "
+                     f"holding {fl['critical_unit']}); no number of workers beats it")
     if h.get("predictor_error"):
         lines.append("predictor error on the measured builds: "
                      + ", ".join(f"{w}{' workers' if isinstance(w, int) else ''} {100 * e:+.1f}%"

@@ -83,6 +83,19 @@ def test_results_schema(bench_out: tuple[Path, str]) -> None:
     assert [p["workers"] for p in g["curve"]] == [1, 2, 4, 8, 16, 64]
     assert g["amdahl"] is not None and 0 <= g["amdahl"]["serial_fraction"] <= 1
     assert g["calibration"]["points"] == 2 * (1 + 2)
+    # the curve never beats its floor, which names the unit that sets it; where the plan
+    # was measured (1 and 2 partitions here), the compile phase is the measured
+    # partitions' CPU list-scheduled in dispatch order, the floor the slowest of them
+    for p in g["curve"]:
+        assert p["wall_s"] >= p["floor_s"] > p["serial_phases_s"] and p["critical_unit"], p
+    for p in g["curve"][:2]:
+        assert p["basis"] == "measured partition times"
+        cpu = [[w["cpu_s"] for w in x["workers"]] for x in r["samples"]
+               if not x["warmup"] and x["config"] != "serial" and len(x["workers"]) == p["parts"]]
+        slowest = max(statistics.median(run[i] for run in cpu) for i in range(p["parts"]))
+        assert p["floor_s"] == pytest.approx(p["serial_phases_s"] + slowest)
+        assert p["makespan_s"] >= slowest
+    assert all(p["basis"] == "work model" for p in g["curve"][2:])
 
 
 def test_report_has_the_tables(bench_out: tuple[Path, str]) -> None:
