@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import struct
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -236,9 +236,11 @@ def check_program(reference: list[ObjectFacts], outputs: list[ObjectFacts],
     reference kept are required."""
     renames = renames or {}
     report = ProgramReport()
-    folded = {f"{k.split(':', 1)[0]}:{renames.get(k.split(':', 1)[1], k.split(':', 1)[1])}"
-              for k in folded} if folded is not None else None
-    _check_structors(report, reference, outputs, renames, declared, folded)
+    folded_entries = None
+    if folded is not None:
+        pairs = (f.split(":", 1) for f in folded)
+        folded_entries = {(which, renames.get(fn, fn)) for which, fn in pairs}
+    _check_structors(report, reference, outputs, renames, declared, folded_entries)
     _check_groups(report, reference, outputs, renames)
     _check_symbols(report, reference, outputs, renames)
     return report
@@ -266,16 +268,18 @@ def structors_of_ir(ir: "IRModule") -> list[Structor]:
 
 
 def _check_structors(report: ProgramReport, reference: list[ObjectFacts], outputs: list[ObjectFacts],
-                     renames: dict[str, str], declared: list[Structor] | None, folded: set[str] | None) -> None:
+                     renames: dict[str, str], declared: list[Structor] | None,
+                     folded: set[tuple[str, str]] | None) -> None:
     """Entries are compared with the input module's lists where given. Optimisation may
     fold a constructor into initialisers (GlobalOpt evaluates them): a listed entry must
     be in the partitions unless their optimiser folded it (or, where that is not known,
     unless the serial object lacks it too); nothing may run that the input does not list."""
-    ref = _running_order(reference, {})
+    actual = _running_order(reference, {})  # the order the serial build really runs them in
     out = _running_order(outputs, renames)
+    ref = actual
     kept = {(s.list, s.function) for s, _ in ref}
     if declared is not None and folded is not None:
-        kept = {(s.list, s.function) for s in declared} - {tuple(f.split(":", 1)) for f in folded}
+        kept = {(s.list, s.function) for s in declared} - folded
     if declared is not None:
         listed = sorted(declared, key=lambda s: (s.list, s.priority))
         ref = [(s, "input") for s in listed]
@@ -302,12 +306,12 @@ def _check_structors(report: ProgramReport, reference: list[ObjectFacts], output
         if key not in ref_by_fn:
             report.findings.append(Finding(f"{what[s.list]} added", s.function, tuple(where[key]),
                                            f"priority {s.priority} entry is not in the reference"))
+    ref_counts = Counter((s.list, s.function) for s, _ in ref)
     for key, objs in where.items():
-        ref_count = sum(1 for s, _ in ref if (s.list, s.function) == key)
+        ref_count = ref_counts[key]
         if len(objs) > max(ref_count, 1):
             report.findings.append(Finding(f"{what[key[0]]} duplicated", key[1], tuple(objs),
                                            f"{len(objs)} entries, the reference has {ref_count}"))
-    actual = _running_order(reference, {})  # the order the serial build really runs them in
     for which in ("ctors", "dtors"):
         ref_seq = [(s.priority, s.function) for s, _ in actual if s.list == which]
         out_seq = [(s.priority, s.function) for s, _ in out if s.list == which]
