@@ -41,6 +41,11 @@ rust
     info and drops it on load anyway; stripping it first makes every load 2-3x
     cheaper).  rustc's own executable is run for ``<out>/traitlab.expected.txt``;
     link flags in ``<out>/traitlab.link.json``.
+sqlite-g
+    The same SQLite sources compiled with full debug info (``-g``, see
+    ``DEBUG_FLAGS``) into ``<out>/sqlite-g.bc`` (~8 MB; its printed IR is ~49 MB,
+    about 350k metadata lines), with its own native shell and expected output.
+    The module where pcodegen's coordinator work shows (issue 13); not in ``all``.
 all
     samples + sqlite + cpp + rust.
 demo
@@ -124,6 +129,10 @@ BITCODE_FLAGS = [
     "-emit-llvm", "-c",
 ]
 SAMPLE_CFLAGS = ["-std=gnu17", "-Wall", "-Wextra"]
+# The sqlite-g target: full debug info, what debug builds (and Julia's line tables, in
+# part) give the code generator. The compilation directory is recorded as "." so the
+# checkout's path stays out of the bitcode.
+DEBUG_FLAGS = ["-g", "-fdebug-compilation-dir=."]
 NATIVE_SAMPLE_FLAGS = ["-O0", "-fPIC", "-ffp-contract=off"]
 
 DEMO_SAMPLE = "registry"
@@ -431,15 +440,20 @@ def _extract_sqlite(sdist: Path, src: Path) -> None:
             _write_if_changed(src / name, data)
 
 
-def build_sqlite(out_dir: Path | str = DEFAULT_OUT, force: bool = False, verify: bool = True) -> Path:
-    """Build ``<out>/sqlite.bc`` (and, with verify, the native shell + expected output)."""
+def build_sqlite(out_dir: Path | str = DEFAULT_OUT, force: bool = False, verify: bool = True,
+                 debug: bool = False) -> Path:
+    """Build ``<out>/sqlite.bc`` (and, with verify, the native shell + expected output);
+    with `debug`, ``<out>/sqlite-g.bc`` from the same sources with full debug info
+    (``-g``), its shell ``sqlite3-g-native`` and ``sqlite-g_test.expected.txt``."""
     out_dir = Path(out_dir)
     cache = out_dir / "cache"
     src = cache / f"sqlite-{SQLITE_VERSION}"
-    obj = out_dir / "obj" / "sqlite"
-    bc = out_dir / "sqlite.bc"
-    native = out_dir / "sqlite3-native"
-    expected = out_dir / "sqlite_test.expected.txt"
+    stem = "sqlite-g" if debug else "sqlite"
+    extra = DEBUG_FLAGS if debug else []
+    obj = out_dir / "obj" / stem
+    bc = out_dir / f"{stem}.bc"
+    native = out_dir / ("sqlite3-g-native" if debug else "sqlite3-native")
+    expected = out_dir / f"{stem}_test.expected.txt"
 
     sources = [src / n for n in SQLITE_FILES]
     if force or not all(p.exists() for p in sources):
@@ -449,8 +463,8 @@ def build_sqlite(out_dir: Path | str = DEFAULT_OUT, force: bool = False, verify:
 
     if force or not _up_to_date([bc], [*sources, THIS_SCRIPT]):
         t0 = time.monotonic()
-        jobs = [("sqlite3.c", obj / "sqlite3.bc", SQLITE_DEFINES),
-                ("shell.c", obj / "shell.bc", SHELL_DEFINES)]
+        jobs = [("sqlite3.c", obj / "sqlite3.bc", [*extra, *SQLITE_DEFINES]),
+                ("shell.c", obj / "shell.bc", [*extra, *SHELL_DEFINES])]
         _parallel(jobs, lambda j: _compile_bitcode(src, j[0], j[1], j[2]))
         _link_bitcode([obj / "sqlite3.bc", obj / "shell.bc"], bc)
         _log(f"built {bc} ({bc.stat().st_size} bytes) in {time.monotonic() - t0:.1f}s")
@@ -704,7 +718,7 @@ def build_demo(out_dir: Path | str = DEFAULT_OUT) -> Path:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Build pcodegen's bitcode samples.")
     ap.add_argument("target", nargs="?", default="samples",
-                    choices=["samples", "sqlite", "cpp", "rust", "all", "demo"])
+                    choices=["samples", "sqlite", "sqlite-g", "cpp", "rust", "all", "demo"])
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT,
                     help=f"output directory (default: {DEFAULT_OUT})")
     ap.add_argument("--force", action="store_true", help="rebuild even if up to date")
@@ -718,6 +732,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{name}: {path}")
         if args.target in ("sqlite", "all"):
             print(f"sqlite: {build_sqlite(args.out, args.force, verify=not args.no_verify)}")
+        if args.target == "sqlite-g":
+            print(f"sqlite-g: {build_sqlite(args.out, args.force, verify=not args.no_verify, debug=True)}")
         if args.target in ("cpp", "all"):
             print(f"{CPP_SAMPLE}: {build_cpp(args.out, args.force)}")
         if args.target in ("rust", "all"):

@@ -15,15 +15,15 @@ from typing import Any, Callable, Iterator
 
 from pcodegen.combine import link_bitcode
 from pcodegen.output import prepare_output_dir, publish_dir, write_file, write_json
-from pcodegen.errors import ParameterError, UsageError
+from pcodegen.errors import ParameterError
 from pcodegen.output import COMPILE
-from pcodegen.parallel.budget import cap_workers
+from pcodegen.parallel.budget import cap_workers, worker_limit_bytes
 from pcodegen.ir.compile import CompileResult, CompileTask, compile_loaded, compile_task
 from pcodegen.parallel.executors import make_executor
 from pcodegen.graph import ModuleGraph, build_graph
-from pcodegen.ir.load import LoadedModule, check_definitions, load_module, parse_bytes, read_input
+from pcodegen.ir.load import LoadedModule, WholeModule, load_module, load_whole, read_input
 from pcodegen.partition import DEFAULT_STRATEGY, Plan, partition
-from pcodegen.ir.text import STRUCTOR_LISTS, has_keyed_structors, lower_structors, symbol_name
+from pcodegen.ir.text import symbol_name
 from pcodegen.split import PartitionSource
 from pcodegen.validate.symbols import SymbolReport, SymbolTable, check_symbols, symbols_of_ir, symbols_of_object
 
@@ -80,11 +80,27 @@ class CompileRun:
     executor: str = "local"
     workers_used: int = 0  # after the memory budget (and, for dask, the cluster's size)
     spans: list = field(default_factory=list)  # per partition (start, end) seconds into the compile phase
+    overlapped: dict[str, float] = field(default_factory=dict)  # coordinator phases run beside a worker
+    load_steps: dict[str, float] = field(default_factory=dict)  # the load phase's parse, print, cut, verify_wait
+    worker_memory_limit: int | None = None  # bytes each worker may add over its start (--memory-budget)
     notes: list[str] = field(default_factory=list)
 
     @property
     def wall_s(self) -> float:
         return sum(self.phases.values())
+
+    @property
+    def critical_path_s(self) -> float:
+        """The coordinator's critical path: wall seconds while no worker runs (every
+        phase but compile, and the compile phase before the first task starts and after
+        the last one ends). The whole build for the serial one."""
+        spans = [sp for sp in self.spans if sp]
+        if self.plan is None or not spans:
+            return self.wall_s
+        compile_s = self.phases.get("compile", 0.0)
+        head = min(a for a, _ in spans)
+        tail = max(0.0, compile_s - max(b for _, b in spans))
+        return self.wall_s - compile_s + head + tail
 
     def report(self) -> dict:
         """The report.json document; everything outside `timings` is deterministic."""
@@ -99,7 +115,8 @@ class CompileRun:
                          "combine": o.combine, "executor": self.executor,
                          "workers_used": self.workers_used or (1 if self.plan is None else o.workers),
                          "cores": cpu_count(),
-                         "memory_budget_bytes": o.memory_budget},
+                         "memory_budget_bytes": o.memory_budget,
+                         "worker_memory_limit_bytes": self.worker_memory_limit},
             "plan": plan,
             "outputs": [
                 {"name": f"{r.name}.o", "bytes": len(r.object or b""),
@@ -110,9 +127,12 @@ class CompileRun:
             "symbols": self.symbols.to_dict() if self.symbols else None,
             "timings": {
                 "wall_s": self.wall_s,
+                "critical_path_s": self.critical_path_s,
                 "phases": self.phases,
+                "overlapped_phases": self.overlapped,
+                "load_steps": self.load_steps,
                 "workers": [
-                    {"partition": r.name, "pid": r.pid, **r.timings, "cpu_s": r.cpu_s,
+                    {"partition": r.name, "pid": r.pid, **r.timings, "cpu_s": r.cpu_s, "cpu": r.cpu_phases,
                      "rss_start_kb": r.rss_start_kb, "peak_rss_kb": r.peak_rss_kb,
                      **({"start_s": span[0], "end_s": span[1]} if span else {})}
                     for r, span in zip(self.results, self.spans or [None] * len(self.results))
@@ -153,31 +173,56 @@ def dispatch_order(graph: ModuleGraph, plan: Plan) -> list[int]:
     return sorted(range(plan.parts), key=lambda i: (-plan.metrics.partition_costs[i], -biggest[i], i))
 
 
+def _starts_early(opts: CompileOptions) -> bool:
+    """Whether the one partition can start before the module is loaded: a one-partition
+    plan is the whole input, and a forked or in-process worker can read it itself."""
+    spec = opts.executor if isinstance(opts.executor, str) else getattr(opts.executor, "spec", "")
+    return opts.parts == 1 and spec in ("local", "serial") and opts.memory_budget is None  # a budget needs the plan
+
+
 def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
-    """Partition the module at `path` and compile the partitions in worker processes."""
+    """Partition the module at `path` and compile the partitions in worker processes.
+    A one-partition build starts its worker at once on the whole input (`WholeModule`)
+    and loads, graphs and plans beside it; otherwise workers start once the plan is
+    known and cut their own partitions."""
     opts.check()
     c0 = time.process_time()
     phases: dict[str, float] = {}
-    loaded, graph, plan = prepare(path, opts, phases)
-    loaded.text = ""  # the pieces in loaded.ir are all the workers need
+    overlapped: dict[str, float] = {}  # coordinator phases run while a worker compiled
+    prepared: list[tuple[LoadedModule, ModuleGraph, Plan]] = []
+    bad = sorted(p for p in opts.faults if p != 0) if _starts_early(opts) else []
+    if bad:
+        raise ParameterError("inject_fault", f"names partition {bad[0]}, but the plan has 1")
+    if _starts_early(opts):
+        task_sources: list[Any] = [WholeModule(str(path))]
+        order = [0]
+        workers, budget_note, worker_limit = 1, "", None
+    else:
+        prepared.append(prepare(path, opts, phases))
+        loaded, graph, plan = prepared[0]
+        loaded.text = ""  # the pieces in loaded.ir are all the workers need
+        task_sources = [PartitionSource(loaded.ir, plan, i) for i in range(plan.parts)]
+        order = dispatch_order(graph, plan)
+        bad = sorted(p for p in opts.faults if not 0 <= p < plan.parts)
+        if bad:
+            raise ParameterError("inject_fault", f"names partition {bad[0]}, but the plan has {plan.parts}")
+        coordinator_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        workers, budget_note = cap_workers(opts.workers, opts.memory_budget, plan.metrics.partition_costs,
+                                           coordinator_kb)
+        worker_limit = worker_limit_bytes(opts.memory_budget, workers, coordinator_kb)
     tasks = [
-        CompileTask(i, f"part-{i:03d}", PartitionSource(loaded.ir, plan, i), opts.opt, opts.cpu,
+        CompileTask(i, f"part-{i:03d}", source, opts.opt, opts.cpu,
                     emit_object=opts.combine == "objects",
                     emit_bitcode=opts.emit_bitcode or opts.combine == "bitcode", fault=opts.faults.get(i))
-        for i in range(plan.parts)
+        for i, source in enumerate(task_sources)
     ]
-    order = dispatch_order(graph, plan)
     if opts.dispatch_seed is not None:
         random.Random(opts.dispatch_seed).shuffle(order)
-    bad = sorted(p for p in opts.faults if not 0 <= p < plan.parts)
-    if bad:
-        raise ParameterError("inject_fault", f"names partition {bad[0]}, but the plan has {plan.parts}")
     retried: dict[str, list[str]] = {}
     tables: dict[str, SymbolTable] = {}
+    expected: list[SymbolTable] = []
 
-    workers, budget_note = cap_workers(opts.workers, opts.memory_budget, plan.metrics.partition_costs,
-                                       resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-    executor = make_executor(opts.executor, workers)
+    executor = make_executor(opts.executor, workers, worker_limit)
     if executor.ships_tasks:  # the tasks travel pickled: cut every partition here, first
         with _phase(phases, "split"):
             for t in tasks:
@@ -188,52 +233,45 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
     done: list[str] = []
 
     def collect(i: int, result: CompileResult) -> None:
-        # Read each object's symbols while the other workers are still compiling.
+        # Read each object's symbols while the other workers are still compiling; the
+        # symbols the input exports too, once.
         if result.object is not None:
             tables[f"{result.name}.o"] = symbols_of_object(result.object, result.name)
+            if not expected and prepared:
+                expected.append(symbols_of_ir(prepared[0][0].ir))
         done.append(result.name)
         if opts.progress is not None:
             opts.progress(len(done), len(tasks), result.name)
+
+    def meanwhile() -> None:
+        if not prepared:  # the worker is compiling the whole input: load and plan beside it
+            prepared.append(prepare(path, opts, overlapped))
 
     try:
         with _phase(phases, "compile"):
             results = executor.map(compile_task, tasks, labels=[t.name for t in tasks], order=order,
                                    on_result=collect, timeout=opts.timeout, retries=opts.retries,
-                                   on_retry=lambda i, how: retried.setdefault(tasks[i].name, []).append(how))
+                                   on_retry=lambda i, how: retried.setdefault(tasks[i].name, []).append(how),
+                                   meanwhile=meanwhile)
     finally:
         if executor is not opts.executor:
             executor.close()
+    loaded, graph, plan = prepared[0]
     run = CompileRun(opts, plan, results, phases, input_path=str(path), input_sha256=loaded.sha256,
                      retried=retried, executor=executor.spec, workers_used=executor.workers,
-                     spans=list(executor.spans), notes=[budget_note] if budget_note else [])
+                     spans=list(executor.spans), notes=[budget_note] if budget_note else [],
+                     overlapped=overlapped, load_steps=loaded.steps, worker_memory_limit=worker_limit)
     if opts.combine == "bitcode":
         with _phase(phases, "link"):
             run.combined_bitcode = link_bitcode([r.bitcode for r in results if r.bitcode])
     else:
         with _phase(phases, "validate"):
             outputs = {f"{r.name}.o": tables[f"{r.name}.o"] for r in results}
-            run.symbols = check_symbols(symbols_of_ir(loaded.ir), outputs, {symbol_name(n) for n in plan.promoted.values()})
+            want = expected[0] if expected else symbols_of_ir(loaded.ir)
+            run.symbols = check_symbols(want, outputs, {symbol_name(n) for n in plan.promoted.values()})
     run.coordinator_cpu_s = time.process_time() - c0
     run.coordinator_peak_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return run
-
-
-def _lower_keyed_structors(mod: Any, path: str | Path) -> Any:
-    """The serial build's module with keyed constructor lists lowered as the partitions'
-    are (`pcodegen.ir.text.lower_structors`), so both run constructors in clang's order; a module
-    without keyed entries (C, most of what is built here) is left as it is."""
-    lists = []
-    for name in STRUCTOR_LISTS:
-        try:
-            lists.append(str(mod.get_global_variable(name)))
-        except NameError:
-            pass
-    if not has_keyed_structors("\n".join(lists)):
-        return mod
-    text = lower_structors(str(mod))
-    lowered, _ = parse_bytes(text.encode(), str(path))
-    mod.close()
-    return lowered
 
 
 def compile_serial(path: str | Path, opts: CompileOptions) -> CompileRun:
@@ -243,13 +281,7 @@ def compile_serial(path: str | Path, opts: CompileOptions) -> CompileRun:
     phases: dict[str, float] = {}
     with _phase(phases, "load"):
         data = read_input(path)
-        mod, _ = parse_bytes(data, str(path))
-        try:
-            check_definitions(mod, path)
-            mod = _lower_keyed_structors(mod, path)
-        except UsageError:
-            mod.close()  # while its context lives (see load.load_module)
-            raise
+        mod = load_whole(data, path)
     task = CompileTask(0, "serial", b"", opts.opt, opts.cpu, emit_object=opts.combine == "objects",
                        emit_bitcode=opts.emit_bitcode or opts.combine == "bitcode")
     with _phase(phases, "compile"):

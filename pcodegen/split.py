@@ -46,6 +46,49 @@ def _module_asm(ir: IRModule, plan: Plan, p: int, members: set[str]) -> list[str
     return rename_asm(ir.module_asm, renames)
 
 
+_UNIT_LISTS = re.compile(r"\b(enums|retainedTypes|globals|imports): !(\d+)")
+_LIST_ITEMS = re.compile(r"!(\d+)")
+
+
+def _trimmed_unit_lists(ir: IRModule, p: int, names: list[str] | set[str]) -> dict[int, list[int]]:
+    """The compile units' lists each partition keeps, as {list node id: kept items}.
+
+    A `DICompileUnit` lists the module's global variables (`globals:`), enum and
+    retained types and imported entities; every object that carries the unit emits all
+    of them. Split unchanged, each partition would carry the whole list and every type
+    it reaches (on SQLite with -g 1.5 MB of metadata, half of a partition's text). So a
+    partition keeps the global variables it defines (DWARF emits a variable only from
+    its unit's list, so each is still described, once, by its owner), and partition 0
+    keeps the other lists whole, and the listed variables no definition carries (folded
+    constants). `names` includes the private copies of constants the partition gets.
+    Together the objects describe what the serial object describes."""
+    out: dict[int, list[int]] = {}
+    own_md: set[int] | None = None
+    for line in ir.named_metadata:
+        if not line.startswith("!llvm.dbg.cu = "):
+            continue
+        for cu in _LIST_ITEMS.findall(line.split(" = ", 1)[1]):
+            unit = ir.metadata.get(int(cu), "")
+            for kind, lid in _UNIT_LISTS.findall(unit):
+                list_line = ir.metadata.get(int(lid), "")
+                items = [int(i) for i in _LIST_ITEMS.findall(list_line.split(" = ", 1)[1])] if list_line else []
+                if kind != "globals":
+                    out[int(lid)] = items if p == 0 else []
+                    continue
+                if own_md is None:
+                    own_md = set()
+                    for n in names:
+                        ent = ir.entities[n]
+                        if ent.kind == "variable" and "!dbg" in ent.text:
+                            own_md |= ent.metadata
+                if p == 0:
+                    attached = ir.variable_metadata()
+                    out[int(lid)] = [i for i in items if i in own_md or i not in attached]
+                else:
+                    out[int(lid)] = [i for i in items if i in own_md]
+    return out
+
+
 def split_partition(ir: IRModule, plan: Plan, p: int) -> str:
     """The text of partition `p`'s module."""
     renames = plan.promoted
@@ -79,9 +122,19 @@ def split_partition(ir: IRModule, plan: Plan, p: int) -> str:
         line = _per_partition_global(ir, special, member_set, renames)
         if line:
             body.append(line)
-    mds = ir.metadata_closure(md_roots)
-    for mid in mds:
-        refs |= ir.metadata_refs[mid][1]
+    trimmed = _trimmed_unit_lists(ir, p, member_set | {r for r in refs - member_set if r in plan.duplicated})
+    replaced = {mid: frozenset(items) for mid, items in trimmed.items()}
+    mds: set[int] = set()
+    while True:  # private copies of constants bring their own metadata (and it may name more)
+        copies = {r for r in refs - member_set if r in plan.duplicated}
+        for r in copies:
+            md_roots |= ir.entities[r].metadata
+        new, named = ir.metadata_reach(md_roots - mds, replaced)
+        new -= mds
+        mds |= new
+        refs |= named
+        if not new or {r for r in refs - member_set if r in plan.duplicated} <= copies:
+            break
     decls = []
     for r in sorted(refs - member_set - PER_PARTITION,
                     key=lambda r: (ir.entities[r].order if r in ir.entities else -1, r)):
@@ -93,9 +146,14 @@ def split_partition(ir: IRModule, plan: Plan, p: int) -> str:
             decls.append(declaration_for(ent, renames.get(r, r), vis))
         elif r in ir.declarations:
             decls.append(ir.declarations[r].text)
-    md_lines = [ir.metadata[m] for m in sorted(mds)]
-    if renames:
-        md_lines = [rename_tokens(line, renames) for line in md_lines]
+    md_lines = []
+    for m in sorted(mds):
+        if m in trimmed:
+            md_lines.append(f"!{m} = !{{{', '.join(f'!{i}' for i in trimmed[m])}}}")
+        elif renames and "@" in ir.metadata[m]:
+            md_lines.append(rename_tokens(ir.metadata[m], renames))
+        else:
+            md_lines.append(ir.metadata[m])
     parts = [
         *ir.header,
         *_module_asm(ir, plan, p, member_set),

@@ -84,6 +84,12 @@ def main() -> None:
     try:
         result = run(spec)
     except Exception as exc:  # noqa: BLE001 - the parent reports it in one line
+        from pcodegen.errors import ParameterError, UsageError
+
+        if isinstance(exc, UsageError):  # the settings' fault (e.g. a memory budget too small): said as such
+            msg = (exc.as_option() if isinstance(exc, ParameterError) else str(exc)).splitlines()[0]
+            print(json.dumps({"error": msg, "usage": True}))
+            sys.exit(2)
         msg = f"{type(exc).__name__}: {exc}".splitlines()[0]
         print(json.dumps({"error": msg}))
         sys.exit(1)

@@ -231,6 +231,8 @@ def run_sample(cfg: BenchConfig, s: BenchSettings, outdir: Path) -> dict[str, An
         raise CheckFailed(f"bench sample {cfg.id} failed (exit {proc.returncode}): "
                           f"{err[-1] if err else 'no output'}") from None
     if "error" in data:
+        if data.get("usage"):  # bad settings for this build (a memory budget too small for it): exit 2
+            raise UsageError(f"build {cfg.label}: {data['error']}")
         raise CheckFailed(f"bench sample {cfg.id} failed: {data['error']}")
     costs = data["plan"]["metrics"]["partition_costs"] if data.get("plan") else []
     members = data["plan"]["partition_members"] if data.get("plan") else []
@@ -291,6 +293,65 @@ def dedicated_wall(sample: dict) -> float:
     return coord + compile_s * cpu_share(sample) + link
 
 
+def memory_figures(sample: dict) -> dict[str, Any]:
+    """Peak memory of one build run, KiB: the coordinator's peak RSS; per worker process
+    (tasks grouped by pid) its peak RSS and its own memory, peak minus the RSS its first
+    task started with (the pages shared with the coordinator at fork); and two sums over
+    the processes alive at once, taken at every task start (the only instants a sum can
+    grow): the coordinator's peak plus, per live worker, the peak of the task it is
+    running or last ran (`concurrent_peak_sum_kb`: bounds the summed RSS, counting
+    shared pages once per process), and the coordinator's peak plus each live worker's
+    own memory (`concurrent_own_sum_kb`: shared pages counted once, what the memory
+    budget's estimate models). Without task spans the sums are the coordinator plus
+    workers_used times the largest worker (`concurrent_basis` says which)."""
+    coord = sample["coordinator_peak_rss_kb"]
+    ws = sample.get("workers") or []
+    if not sample.get("plan") or not ws:  # the serial build: one process
+        return {"coordinator_peak_kb": coord, "worker_peak_kb": None, "worker_own_kb": None,
+                "concurrent_peak_sum_kb": coord, "concurrent_own_sum_kb": coord, "concurrent_basis": "one process",
+                "estimate_kb": None}
+    from pcodegen.parallel.budget import worker_estimate_kb
+
+    spanned = all("start_s" in w and "end_s" in w for w in ws)
+    procs: dict[Any, list[dict]] = {}
+    for w in sorted(ws, key=lambda w: (w.get("start_s", 0.0), w.get("index", 0))):
+        procs.setdefault(w.get("pid") or f"task {w.get('index')}", []).append(w)
+    base = {pid: tasks[0]["rss_start_kb"] for pid, tasks in procs.items()}
+    peak = {pid: max(t["peak_rss_kb"] for t in tasks) for pid, tasks in procs.items()}
+    own = {pid: max(0, peak[pid] - base[pid]) for pid in procs}
+    workers_used = int(sample.get("workers_used") or len(procs))
+    if spanned:
+        peak_sum = own_sum = coord
+        for t in sorted({w["start_s"] for w in ws}):
+            rss = mine = 0
+            for pid, tasks in procs.items():
+                began = [x for x in tasks if x["start_s"] <= t]
+                if not began or tasks[-1]["end_s"] < t:  # not forked yet, or done and gone
+                    continue
+                rss += began[-1]["peak_rss_kb"]
+                mine += max(0, began[-1]["peak_rss_kb"] - base[pid])
+            peak_sum, own_sum = max(peak_sum, coord + rss), max(own_sum, coord + mine)
+        basis = "task spans"
+    else:
+        n = min(workers_used, len(procs))
+        peak_sum, own_sum = coord + n * max(peak.values()), coord + n * max(own.values())
+        basis = "upper bound: workers x largest"
+    costs = [w["cost"] for w in ws if "cost" in w]
+    return {"coordinator_peak_kb": coord, "worker_peak_kb": max(peak.values()), "worker_own_kb": max(own.values()),
+            "concurrent_peak_sum_kb": peak_sum, "concurrent_own_sum_kb": own_sum, "concurrent_basis": basis,
+            "estimate_kb": coord + workers_used * worker_estimate_kb(max(costs)) if costs else None}
+
+
+def memory_summary(samples: list[dict]) -> dict[str, Any]:
+    """`memory_figures` of a build's runs: each figure's largest over the runs."""
+    figs = [memory_figures(x) for x in samples]
+    out: dict[str, Any] = {}
+    for key in figs[0]:
+        vals = [f[key] for f in figs if f[key] is not None]
+        out[key] = (max(vals) if vals else None) if key != "concurrent_basis" else figs[0][key]
+    return out
+
+
 def summarize(configs: list[BenchConfig], samples: list[dict]) -> dict[str, dict]:
     """Per configuration: wall, speedup against serial (ratio of medians, and per-round
     ratios for the spread), CPU, memory, phase medians, balance."""
@@ -317,6 +378,7 @@ def summarize(configs: list[BenchConfig], samples: list[dict]) -> dict[str, dict
             "workers_used": statistics.median(x["workers_used"] for x in mine),
             "objects_identical_across_rounds": len({tuple(o["sha256"] for o in x["outputs"]) for x in mine}) == 1,
             "wall_dedicated_s": _stats([dedicated_wall(x) for x in mine]),
+            "memory": memory_summary(mine),
         }
         if serial_med:
             ratios = [serial_by_round[x["round"]] / x["wall_s"] for x in mine if x["round"] in serial_by_round]

@@ -27,7 +27,7 @@ def _s(x: float | None, digits: int = 2) -> str:
 
 
 def _mib(kb: float | None) -> str:
-    return "–" if not kb else f"{kb / 1024:.0f}"
+    return "–" if kb is None else f"{kb / 1024:,.0f}"
 
 
 def _pct(x: float | None) -> str:
@@ -165,23 +165,52 @@ def _speedup_lines(results: dict) -> list[str]:
             f"{s['cpu_share']['median']:.0%}" if "cpu_share" in s else "–",
             f"{_s(s.get('wall_dedicated_s', {}).get('median'))} s, {_s(s.get('speedup_dedicated'))}×"
             if s.get("speedup_dedicated") else "–",
-            _mib(s["coordinator_peak_rss_kb"]), _mib(s.get("worker_peak_rss_kb")), _mib(s.get("worker_growth_kb")),
             "yes" if s["objects_identical_across_rounds"] else "**no**",
         ])
     lines += _table(["build", "workers", "parts", "wall s (median)", "min–max s", "speedup", "per-run range",
-                     "CPU s (all processes)", "CPU share", "idle-machine estimate", "coordinator peak MiB",
-                     "worker peak MiB", "worker own MiB", "same objects every run"], rows, "lrrrrrrrrrrrrl")
+                     "CPU s (all processes)", "CPU share", "idle-machine estimate", "same objects every run"], rows,
+                    "lrrrrrrrrrl")
     lines += [
         "Speedup is the serial median over the build's median; the range is over the rounds (each round's serial "
         "run against the same round's build). CPU is coordinator + workers + linker: a parallel build can do less "
         "work than the serial one (no inlining across partitions), so compare it before crediting the workers. "
-        "Worker peak RSS includes the pages shared with the coordinator at fork; *own* is peak minus that "
-        "copy-on-write baseline. CPU share: the compiling processes' CPU time over their wall time. "
+        "CPU share: the compiling processes' CPU time over their wall time. "
         "Idle-machine estimate: each run's wall time less what other processes took from it (the coordinator's "
         "phases at its CPU time, the compile phase times the workers' CPU share), median, and the speedup from "
         "those.",
         "",
     ]
+    return lines
+
+
+def _memory_lines(results: dict) -> list[str]:
+    """Peak memory per build: coordinator, workers, the processes alive at once."""
+    rows = []
+    spans = True
+    for c in results["configs"]:
+        m = (c.get("summary") or {}).get("memory")
+        if not m:
+            continue
+        spans = spans and m["concurrent_basis"] != "upper bound: workers x largest"
+        bound = "≤ " if m["concurrent_basis"] == "upper bound: workers x largest" else ""
+        rows.append([c["label"], _mib(m["coordinator_peak_kb"]), _mib(m["worker_peak_kb"]), _mib(m["worker_own_kb"]),
+                     bound + _mib(m["concurrent_peak_sum_kb"]), bound + _mib(m["concurrent_own_sum_kb"]),
+                     _mib(m["estimate_kb"])])
+    if not rows:
+        return []
+    budget = results["settings"].get("memory_budget")
+    lines = ["## Memory", "", "Peak resident memory in MiB, the largest over a build's runs"
+             + (f"; memory budget {budget / 2**20:,.0f} MiB" if budget else "") + ".", ""]
+    lines += _table(["build", "coordinator peak", "worker peak", "worker own", "at once: sum of peaks",
+                     "at once: coordinator + own", "budget's estimate"], rows)
+    lines += ["*Worker peak*: the largest worker process's peak RSS, which counts the pages it shares with the "
+              "coordinator after fork; *own* is that peak less the RSS its first task started with. *At once*: the "
+              "coordinator's peak plus, for the workers running at the same time (from their tasks' start and end), "
+              "each one's peak RSS (an upper bound of the summed RSS, shared pages counted once per process) or its "
+              "own memory (shared pages counted once)"
+              + ("" if spans else "; where a build has no task times, workers × the largest worker (≤)")
+              + ". *Budget's estimate*: coordinator peak + workers × `pcodegen/parallel/budget.py`'s estimate for "
+              "the largest partition, what `--memory-budget` must cover. The serial build is one process.", ""]
     return lines
 
 
@@ -337,7 +366,7 @@ def render_markdown(results: dict) -> str:
     """report.md: one section after the other, from a results document alone."""
     inp = results["input"]
     lines = [f"# Parallel code generation: `{inp['name']}`", ""]
-    for section in (_headline_lines, _settings_lines, _busy_lines, _speedup_lines, _phase_lines, _balance_lines,
-                    _prediction_lines, _files_lines):
+    for section in (_headline_lines, _settings_lines, _busy_lines, _speedup_lines, _memory_lines, _phase_lines,
+                    _balance_lines, _prediction_lines, _files_lines):
         lines += section(results)
     return "\n".join(lines)

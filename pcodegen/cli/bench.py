@@ -37,6 +37,7 @@ def _summary_lines(results: dict, outdir: Path) -> list[str]:
                      + (f", speedup {sp['median']:.2f}x" + (f" ({sp['min']:.2f}-{sp['max']:.2f})" if n > 1 else "")
                         if sp and c["mode"] == "parallel" else "")
                      + f", CPU {s['cpu_total_s']['median']:.2f}s; {_runs(n)}")
+    lines += _memory_lines(results)
     h = headline(results)
     busy = h.get("busy")
     if busy:
@@ -74,6 +75,26 @@ def _summary_lines(results: dict, outdir: Path) -> list[str]:
     return lines
 
 
+def _memory_lines(results: dict) -> list[str]:
+    """Peak memory of the serial build and of the parallel build that needed the most."""
+    mem = {c["label"]: c["summary"]["memory"] for c in results["configs"]
+           if c.get("summary") and c["summary"].get("memory")}
+    par = {k: m for k, m in mem.items() if m.get("worker_peak_kb") is not None}
+    if not par:
+        return []
+    label, m = max(par.items(), key=lambda kv: kv[1]["concurrent_own_sum_kb"])
+    serial = next((m["coordinator_peak_kb"] for k, m in mem.items() if k == "serial"), None)
+
+    def mib(kb: float) -> str:
+        return f"{kb / 1024:,.0f} MiB"
+
+    upper = m["concurrent_basis"].startswith("upper bound")
+    return [(f"memory (peak RSS): serial {mib(serial)}; " if serial else "memory (peak RSS): ")
+            + f"{label}: coordinator {mib(m['coordinator_peak_kb'])}, largest worker {mib(m['worker_peak_kb'])} "
+            f"({mib(m['worker_own_kb'])} its own), {'at most ' if upper else ''}{mib(m['concurrent_own_sum_kb'])} at "
+            f"once counting shared pages once ({mib(m['concurrent_peak_sum_kb'])} summing the peaks)"]
+
+
 def run_bench_cli(settings: Any, outdir: Path, quiet: bool) -> dict:
     from pcodegen.bench.driver import run_bench
     from pcodegen.progress import progress
@@ -98,7 +119,9 @@ def run_bench_cli(settings: Any, outdir: Path, quiet: bool) -> dict:
               help="How each build is linked (part of its wall time).")
 @click.option("--link-arg", multiple=True, help="Extra argument for the link (repeatable), e.g. --link-arg=-lm.")
 @click.option("--executor", default="local", show_default=True, help=EXECUTOR_HELP + ".")
-@click.option("--memory-budget", default=None, metavar="SIZE", help="Cap the workers so the build fits, e.g. 4G.")
+@click.option("--memory-budget", default=None, metavar="SIZE",
+              help="Memory for each parallel build, e.g. 4G, as compile's --memory-budget: caps the workers, limits "
+                   "each worker to its share; too small for one worker: an error (exit 2).")
 @click.option("--timeout", type=float, default=None, help="Fail a worker running longer than this (seconds).")
 @click.option("--predict", "predict_workers", default=",".join(map(str, DEFAULT_WORKER_COUNTS)), show_default=True,
               help="Worker counts to predict.")

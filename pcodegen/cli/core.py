@@ -159,7 +159,10 @@ def _parse_faults(specs: tuple[str, ...]) -> dict[int, str]:
 @click.option("--executor", default="local", show_default=True,
               help="Where partitions compile: local (forked processes), serial (in-process, for debugging), "
                    "dask:ADDRESS or dask:local.")
-@click.option("--memory-budget", default=None, metavar="SIZE", help="Cap the workers so the compile fits, e.g. 4G.")
+@click.option("--memory-budget", default=None, metavar="SIZE",
+              help="Memory for the whole compile, e.g. 4G: caps the workers so coordinator + workers fit by the "
+                   "estimate, and limits each local worker to its share (past it, that worker fails with a "
+                   "one-line error). Too small for one worker: an error before any worker starts (exit 2).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json to stdout.")
 def compile_cmd(input_path: str, parts: int | None, workers: int | None, strategy: str | None, opt: int, serial: bool,
@@ -179,6 +182,8 @@ def compile_cmd(input_path: str, parts: int | None, workers: int | None, strateg
                           strategy=strategy or DEFAULT_STRATEGY, opt=opt, emit_bitcode=emit_bitcode,
                           combine=combine, timeout=timeout, retries=retries, faults=_parse_faults(faults),
                           executor=check_executor_spec(executor), memory_budget=parse_size(memory_budget))
+    if serial and opts.memory_budget is not None:
+        raise UsageError("--memory-budget does nothing with --serial (it budgets the parallel build's workers)")
     if link_kind and combine == "bitcode":
         raise UsageError("--link needs --combine objects")
     if link_arg and not link_kind:

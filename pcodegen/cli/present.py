@@ -110,11 +110,18 @@ def compile_lines(report: dict, outdir: str, n_objects: int, linked: str | None)
     out = [f"wrote {outdir}/ ({n_objects:,} object{'s' if n_objects != 1 else ''}, report.json)"
            + (f", linked {linked}" if linked else "")]
     shown = ", ".join(f"{k} {v:.2f}s" for k, v in phases.items())
+    beside = t.get("overlapped_phases") or {}
+    if beside:
+        shown += " (beside the worker: " + ", ".join(f"{k} {v:.2f}s" for k, v in beside.items()) + ")"
     out.append(f"phases: {shown}")
     wall = sum(phases.values())
     cpu = t["serial_equivalent_cpu_s"]
     out.append(f"wall {wall:.2f}s; CPU {cpu:.2f}s (coordinator {t['coordinator_cpu_s']:.2f}s + workers "
                f"{cpu - t['coordinator_cpu_s']:.2f}s: what one core would spend on the same work)")
+    crit = t.get("critical_path_s")
+    if crit is not None and report.get("plan"):
+        out.append(f"coordinator critical path {crit:.2f}s ({crit / wall:.1%} of the wall time): the time no worker "
+                   "was running")
     return out
 
 

@@ -57,7 +57,7 @@ class CompileTask:
 
     index: int
     name: str
-    ir: str | bytes | Any  # text, bitcode, or a source with a text() method (split in the worker)
+    ir: str | bytes | Any  # text, bitcode, a source with text() (split in the worker) or module() (parses itself)
     opt: int = 2
     cpu: str = ""
     emit_object: bool = True
@@ -75,6 +75,7 @@ class CompileResult:
     bitcode: bytes | None
     timings: dict[str, float] = field(default_factory=dict)
     cpu_s: float = 0.0
+    cpu_phases: dict[str, float] = field(default_factory=dict)  # CPU seconds per phase (split, parse, optimize, emit)
     pid: int = 0
     rss_start_kb: int = 0
     peak_rss_kb: int = 0
@@ -105,14 +106,19 @@ def compile_task(task: CompileTask) -> CompileResult:
     c0 = time.process_time()
     t0 = time.perf_counter()
     faults.inject(task.fault)
-    source = task.ir if isinstance(task.ir, (str, bytes)) else task.ir.text()
-    t_split = time.perf_counter()
-    mod = parse_module(source)
-    del source
-    t_parse = time.perf_counter()
+    if hasattr(task.ir, "module"):  # a source that parses itself (load.WholeModule)
+        t_split, c_split = t0, c0
+        mod = task.ir.module()
+    else:
+        source = task.ir if isinstance(task.ir, (str, bytes)) else task.ir.text()
+        t_split, c_split = time.perf_counter(), time.process_time()
+        mod = parse_module(source)
+        del source
+    t_parse, c_parse = time.perf_counter(), time.process_time()
     result = compile_loaded(mod, task)
     result.timings = {"split": t_split - t0, "parse": t_parse - t_split, **result.timings}
     result.timings["total"] += t_parse - t0
+    result.cpu_phases = {"split": c_split - c0, "parse": c_parse - c_split, **result.cpu_phases}
     result.cpu_s = time.process_time() - c0
     result.rss_start_kb = rss0
     return result
@@ -121,16 +127,16 @@ def compile_task(task: CompileTask) -> CompileResult:
 def compile_loaded(mod: llvm.ModuleRef, task: CompileTask) -> CompileResult:
     """Optimise and emit an already parsed module with `task`'s settings."""
     mod.name = task.name
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     tm = target_machine(mod.triple, task.opt, task.cpu)
     listed = structor_functions(mod) if task.opt > 0 else []
     optimize(mod, tm, task.opt)
     folded = sorted(set(listed) - set(structor_functions(mod))) if listed else []
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     bitcode = mod.as_bitcode() if task.emit_bitcode else None
-    t3 = time.perf_counter()
+    t3, c3 = time.perf_counter(), time.process_time()
     obj = tm.emit_object(mod) if task.emit_object else None
-    t4 = time.perf_counter()
+    t4, c4 = time.perf_counter(), time.process_time()
     log.debug("%s: opt %.2fs emit %.2fs", task.name, t2 - t1, t4 - t3)
     return CompileResult(
         index=task.index,
@@ -138,6 +144,7 @@ def compile_loaded(mod: llvm.ModuleRef, task: CompileTask) -> CompileResult:
         object=obj,
         bitcode=bitcode,
         timings={"optimize": t2 - t1, "serialize": t3 - t2, "emit": t4 - t3, "total": t4 - t1},
+        cpu_phases={"optimize": c2 - c1, "serialize": c3 - c2, "emit": c4 - c3},
         pid=os.getpid(),
         peak_rss_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
         folded_structors=folded,

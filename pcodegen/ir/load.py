@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import multiprocessing as mp
 import threading
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -14,7 +15,7 @@ import llvmlite.binding as llvm
 from pcodegen.errors import UsageError
 from pcodegen.ir.parse import parse_module
 from pcodegen.parallel.fork import Forked
-from pcodegen.ir.text import IRModule, parse_module_text, split_point
+from pcodegen.ir.text import STRUCTOR_LISTS, IRModule, cut_points, has_keyed_structors, lower_structors, parse_module_text
 
 BITCODE_MAGIC = (b"BC\xc0\xde", b"\xde\xc0\x17\x0b")
 
@@ -30,6 +31,7 @@ class LoadedModule:
     triple: str
     text: str
     ir: IRModule
+    steps: dict[str, float] = field(default_factory=dict)  # wall seconds: parse (with read), print, cut, verify_wait
 
 
 def read_input(path: str | Path) -> bytes:
@@ -123,21 +125,24 @@ PARALLEL_CUT_MIN = 4 << 20  # below this many characters a forked helper costs m
 
 def cut_text(text: str, jobs: int = 1, background: Callable[[], object] | None = None) -> IRModule:
     """Cut printed IR into an IRModule; with `jobs` > 1 and a large text, a forked child
-    cuts the second half while this process cuts the first (same result).
-    `background`, if given, runs on a thread meanwhile (or first, when nothing is
-    forked); it starts only after the fork, so it may call into LLVM."""
-    at = split_point(text) if jobs > 1 and len(text) >= PARALLEL_CUT_MIN else -1
+    cuts the second half of the function bodies while this process cuts the first half
+    and the tail (metadata is only filed there, so the child's answer stays small; same
+    result). `background`, if given, runs on a thread meanwhile (or first, when nothing
+    is forked); it starts only after the fork, so it may call into LLVM."""
+    at, tail = cut_points(text) if jobs > 1 and len(text) >= PARALLEL_CUT_MIN else (-1, len(text))
     if at <= 0:
         if background is not None:
             background()
         return parse_module_text(text)
-    helper = Forked(parse_module_text, text[at:])
+    helper = Forked(parse_module_text, text[at:tail])
     side = threading.Thread(target=background, name="pcodegen-load") if background is not None else None
     try:
         if side is not None:
             side.start()
         first = parse_module_text(text[:at])
+        rest = parse_module_text(text[tail:])
         first.extend(helper.result())
+        first.extend(rest)
     finally:
         helper.close()
         if side is not None and side.is_alive():
@@ -167,12 +172,18 @@ def load_module(path: str | Path, jobs: int = 1) -> LoadedModule:
     """
     if mp.current_process().daemon:  # a daemonic process may not fork helpers
         jobs = 1
+    steps: dict[str, float] = {}
+    t = time.perf_counter()
     data = read_input(path)
     mod, fmt = parse_bytes(data, str(path), verify=jobs <= 1)
+    steps["parse"] = time.perf_counter() - t
     checker = Forked(verify_module, mod, path) if jobs > 1 else None
     try:
+        t = time.perf_counter()
         text = str(mod)
         triple = mod.triple
+        steps["print"] = time.perf_counter() - t
+        t = time.perf_counter()
         try:
             # Freeing the module is done on a thread beside the cut.
             ir = cut_text(text, jobs, background=mod.close)
@@ -180,8 +191,11 @@ def load_module(path: str | Path, jobs: int = 1) -> LoadedModule:
             if checker is not None:
                 checker.result()  # an input the verifier rejects explains a failed cut best
             raise
+        steps["cut"] = time.perf_counter() - t
+        t = time.perf_counter()
         if checker is not None:
             checker.result()
+        steps["verify_wait"] = time.perf_counter() - t
     finally:
         if checker is not None:
             checker.close()
@@ -191,4 +205,48 @@ def load_module(path: str | Path, jobs: int = 1) -> LoadedModule:
         mod.close()
     if not ir.entities:
         raise no_definitions(path, bool(ir.declarations))
-    return LoadedModule(str(path), fmt, len(data), hashlib.sha256(data).hexdigest(), triple, text, ir)
+    return LoadedModule(str(path), fmt, len(data), hashlib.sha256(data).hexdigest(), triple, text, ir, steps)
+
+
+def lower_keyed_structors(mod: llvm.ModuleRef, path: str | Path) -> llvm.ModuleRef:
+    """`mod` with keyed constructor lists lowered as the partitions' are
+    (`pcodegen.ir.text.lower_structors`), so every build runs constructors in clang's
+    order; a module without keyed entries (C, most of what is built here) is returned
+    as it is, without a print and parse."""
+    lists = []
+    for name in STRUCTOR_LISTS:
+        try:
+            lists.append(str(mod.get_global_variable(name)))
+        except NameError:
+            pass
+    if not has_keyed_structors("\n".join(lists)):
+        return mod
+    text = lower_structors(str(mod))
+    lowered, _ = parse_bytes(text.encode(), str(path))
+    mod.close()
+    return lowered
+
+
+def load_whole(data: bytes, path: str | Path) -> llvm.ModuleRef:
+    """The whole input as one module ready to compile: parsed, verified, checked to
+    define something, constructor lists lowered. What the serial build compiles."""
+    mod, _ = parse_bytes(data, str(path))
+    try:
+        check_definitions(mod, path)
+        return lower_keyed_structors(mod, path)
+    except UsageError:
+        mod.close()  # while its context lives (see load_module)
+        raise
+
+
+@dataclass
+class WholeModule:
+    """The one partition of a one-partition plan: the input itself, read and parsed by
+    the worker, so it starts at once, while the coordinator loads and plans beside it
+    (the plan is known before the module is read), and compiles what the serial build
+    compiles."""
+
+    path: str
+
+    def module(self) -> llvm.ModuleRef:
+        return load_whole(read_input(self.path), self.path)

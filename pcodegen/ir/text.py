@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 # A global name as printed IR writes it: plain or quoted.
@@ -95,9 +96,18 @@ class Entity:
     refs: Counter = field(default_factory=Counter)  # global name -> count (non-call uses)
     calls: Counter = field(default_factory=Counter)  # global name -> count (direct calls)
     blockaddress: set[str] = field(default_factory=set)
-    metadata: set[int] = field(default_factory=set)
     instructions: int = 0
     blocks: int = 0
+    _metadata: frozenset[int] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def metadata(self) -> frozenset[int]:
+        """Ids of the metadata nodes the text names, found on first use: a debug build
+        names one on almost every instruction, and only the partition that owns the
+        definition needs them, so the coordinator never looks."""
+        if self._metadata is None:
+            self._metadata = frozenset(int(md) for _, _, md in _SCAN.findall(self.text) if md)
+        return self._metadata
 
     @property
     def is_local(self) -> bool:
@@ -132,8 +142,21 @@ class IRModule:
     declarations: dict[str, Declaration]
     attributes: list[str]
     named_metadata: list[str]
-    metadata: dict[int, str]  # id -> line
-    metadata_refs: dict[int, tuple[set[int], set[str]]]  # id -> (metadata ids, global names)
+    metadata: "Metadata"
+    _variable_md: frozenset[int] | None = field(default=None, repr=False, compare=False)
+
+    def variable_metadata(self) -> frozenset[int]:
+        """Ids of the metadata attached to global variable definitions (their
+        `DIGlobalVariableExpression`s), found on first use."""
+        if self._variable_md is None:
+            self._variable_md = frozenset().union(
+                *(e.metadata for e in self.entities.values() if e.kind == "variable" and "!dbg" in e.text))
+        return self._variable_md
+
+    @property
+    def metadata_refs(self) -> "Metadata.Refs":
+        """id -> (metadata ids, global names) the node names, scanned on first use."""
+        return self.metadata.refs
 
     def extend(self, later: "IRModule") -> None:
         """Append the pieces of the text that followed this module's text (see
@@ -143,22 +166,155 @@ class IRModule:
             ent.order += base
         for name in ("header", "module_asm", "types", "attributes", "named_metadata"):
             getattr(self, name).extend(getattr(later, name))
-        for name in ("comdats", "entities", "declarations", "metadata", "metadata_refs"):
+        for name in ("comdats", "entities", "declarations"):
             getattr(self, name).update(getattr(later, name))
+        self.metadata.extend(later.metadata)
 
-    def metadata_closure(self, roots: set[int]) -> set[int]:
-        """All metadata ids reachable from `roots`."""
-        seen, stack = set(), list(roots)
-        while stack:
-            node = stack.pop()
-            if node in seen or node not in self.metadata_refs:
-                continue
-            seen.add(node)
-            stack.extend(self.metadata_refs[node][0] - seen)
-        return seen
+    def metadata_closure(self, roots: set[int] | frozenset[int],
+                         replaced: dict[int, frozenset[int]] | None = None) -> set[int]:
+        """All metadata ids reachable from `roots` (see `metadata_reach`)."""
+        return self.metadata_reach(roots, replaced)[0]
+
+    def metadata_reach(self, roots: set[int] | frozenset[int],
+                       replaced: dict[int, frozenset[int]] | None = None) -> tuple[set[int], set[str]]:
+        """(ids, global names): the metadata reachable from `roots` and the globals those
+        nodes name. `replaced` gives other references for some nodes (ones a split
+        rewrites). Breadth first, one regex sweep over each level's lines joined: a
+        debug build's partition reaches tens of thousands of nodes."""
+        md = self.metadata
+        replaced = replaced or {}
+        seen: set[int] = set()
+        names: set[str] = set()
+        frontier = set(roots)
+        while frontier:
+            lines = []
+            ahead: set[int] = set()
+            for node in frontier:
+                if node in replaced:
+                    seen.add(node)
+                    ahead |= replaced[node]
+                    continue
+                line = md.get(node)
+                if line is not None:
+                    seen.add(node)
+                    lines.append(line)
+            if lines:
+                blob = "\n".join(lines)
+                if '"' in blob or "@" in blob:
+                    found = _MD_SCAN.findall(blob)
+                    ahead.update(int(i) for i, _ in found if i)
+                    names.update(g for _, g in found if g)
+                else:
+                    ahead.update(map(int, _MD_IDS.findall(blob)))
+            frontier = ahead - seen
+        return seen, names
+
+
+class Metadata(Mapping[int, str]):
+    """Numbered metadata nodes, id -> printed line. LLVM prints them last, one a line,
+    in id order; a debug build has hundreds of thousands. The cutter files the lines
+    without reading them (`add_run`), ids are found by position, and what a node
+    references is scanned only when a closure first reaches it (`refs`), so the
+    coordinator's cost does not grow with debug info and each worker reads only the
+    nodes its partition needs."""
+
+    class Refs(Mapping[int, tuple[frozenset[int], frozenset[str]]]):
+        """The references of each node, scanned on first use and kept."""
+
+        def __init__(self, md: "Metadata") -> None:
+            self._md = md
+            self._cache: dict[int, tuple[frozenset[int], frozenset[str]]] = {}
+
+        def __getitem__(self, mid: int) -> tuple[frozenset[int], frozenset[str]]:
+            got = self._cache.get(mid)
+            if got is None:
+                got = self._cache[mid] = metadata_line_refs(self._md[mid])
+            return got
+
+        def __iter__(self):
+            return iter(self._md)
+
+        def __len__(self) -> int:
+            return len(self._md)
+
+    def __init__(self) -> None:
+        self._runs: list[tuple[int, list[str]]] = []  # (first id, consecutive lines)
+        self._single: dict[int, str] = {}
+        self.refs = Metadata.Refs(self)
+
+    def add(self, mid: int, line: str) -> None:
+        self._single[mid] = line
+
+    def add_run(self, lines: list[str]) -> None:
+        """File lines `!N = ...`, `!N+1 = ...`, ... (checked at both ends; a run that
+        is not consecutive is filed line by line)."""
+        if not lines:
+            return
+        first, last = _md_id(lines[0]), _md_id(lines[-1])
+        if last - first == len(lines) - 1:
+            self._runs.append((first, lines))
+        else:
+            for line in lines:
+                self._single[_md_id(line)] = line
+
+    def extend(self, later: "Metadata") -> None:
+        self._runs.extend(later._runs)
+        self._single.update(later._single)
+
+    def __getitem__(self, mid: int) -> str:
+        for first, lines in self._runs:
+            if 0 <= mid - first < len(lines):
+                return lines[mid - first]
+        return self._single[mid]
+
+    def __contains__(self, mid: object) -> bool:
+        for first, lines in self._runs:
+            if 0 <= mid - first < len(lines):  # type: ignore[operator]
+                return True
+        return mid in self._single
+
+    def __iter__(self):
+        for first, lines in self._runs:
+            yield from range(first, first + len(lines))
+        yield from self._single
+
+    def __len__(self) -> int:
+        return sum(len(lines) for _, lines in self._runs) + len(self._single)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Metadata) and dict(self.items()) == dict(other.items())
+
+    def __getstate__(self) -> dict:
+        return {"runs": self._runs, "single": self._single}
+
+    def __setstate__(self, state: dict) -> None:
+        self._runs, self._single = state["runs"], state["single"]
+        self.refs = Metadata.Refs(self)
+
+
+def _md_id(line: str) -> int:
+    return int(line[1:line.index(" ")])
+
+
+_MD_SCAN = re.compile(r'"[^"]*"|!(\d+)|@("[^"]*"|[-a-zA-Z$._0-9]+)')
+
+
+_MD_IDS = re.compile(r"!(\d+)")
+_NO_GLOBALS: frozenset[str] = frozenset()
+
+
+def metadata_line_refs(line: str) -> tuple[frozenset[int], frozenset[str]]:
+    """(metadata ids, global names) a printed metadata line references (its own id
+    and anything inside string literals excluded)."""
+    at = line.index(" = ")
+    if '"' not in line and "@" not in line:  # most lines (locations, scopes, tuples): ids only
+        return frozenset(map(int, _MD_IDS.findall(line, at))), _NO_GLOBALS
+    found = _MD_SCAN.findall(line, at)
+    return (frozenset(int(md) for md, _ in found if md), frozenset(g for _, g in found if g))
 
 
 _SCAN = re.compile(r'@("[^"]*"|[-a-zA-Z$._0-9]+)(\(?)|"[^"]*"|!(\d+)')
+_SCAN_GLOBALS = re.compile(r'@("[^"]*"|[-a-zA-Z$._0-9]+)(\(?)|"[^"]*"')
 _BLOCKADDRESS = re.compile(r'blockaddress\(@("[^"]*"|[-a-zA-Z$._0-9]+)')
 
 
@@ -175,6 +331,17 @@ def _scan(text: str, own: str | None) -> tuple[Counter, Counter, set[str], set[i
             mds.add(int(md))
     blockaddr = set(_BLOCKADDRESS.findall(text)) - {own} if "blockaddress(" in text else set()
     return refs, calls, blockaddr, mds
+
+
+def _scan_globals(text: str, own: str | None) -> tuple[Counter, Counter, set[str]]:
+    """`_scan` without the metadata ids (see `Entity.metadata`)."""
+    refs: Counter = Counter()
+    calls: Counter = Counter()
+    for (name, paren), count in Counter(_SCAN_GLOBALS.findall(text)).items():
+        if name and name != own:
+            (calls if paren else refs)[name] += count
+    blockaddr = set(_BLOCKADDRESS.findall(text)) - {own} if "blockaddress(" in text else set()
+    return refs, calls, blockaddr
 
 
 def _prefix_words(rest: str) -> tuple[list[str], str]:
@@ -194,21 +361,27 @@ def _linkage_visibility(words: list[str]) -> tuple[str, str]:
     return linkage, visibility
 
 
-def split_point(text: str) -> int:
-    """An offset near the middle of printed IR where it can be cut in two and each part
-    cut up on its own: the start of a function definition, or else a line after the
-    last function body. -1 when there is none."""
-    mid = len(text) // 2
-    at = text.find("\ndefine ", mid)
-    if at >= 0:
-        return at
+def cut_points(text: str) -> tuple[int, int]:
+    """(middle, tail): offsets where printed IR can be cut into three parts that are each
+    cut up on their own. `tail` is the line after the last function body (what follows
+    is declarations, attributes and metadata; len(text) without functions); `middle`
+    the start of a function definition near the middle of the function bodies, or -1
+    when there is none to cut at."""
     last = text.rfind("\n}\n")
-    return text.find("\n", max(mid, last + 2)) if last >= 0 else -1
+    if last < 0:
+        return -1, len(text)
+    tail = last + 2
+    first = max(text.find("\ndefine "), 0)
+    mid = (first + tail) // 2
+    at = text.find("\ndefine ", mid, tail)
+    if at < 0:
+        at = text.rfind("\ndefine ", first + 1, mid)
+    return (at if at > 0 else -1), tail
 
 
 def parse_module_text(text: str) -> IRModule:
     """Cut LLVM's printed form of a module into an IRModule."""
-    mod = IRModule([], [], [], {}, {}, {}, [], [], {}, {})
+    mod = IRModule([], [], [], {}, {}, {}, [], [], Metadata())
     order = 0
     pos = 0
     if not text.startswith("\n"):
@@ -216,6 +389,14 @@ def parse_module_text(text: str) -> IRModule:
     while True:
         start = text.find("\ndefine ", pos)
         region = text[pos:start + 1] if start >= 0 else text[pos:]
+        if start < 0:  # the tail: numbered metadata is filed without being read
+            at = _NUMBERED_MD.search(region)
+            if at is not None:
+                for line in region[:at.start() + 1].split("\n"):
+                    if line:
+                        order = _top_level_line(mod, line, order)
+                _file_metadata(mod, region[at.start() + 1:])
+                break
         for line in region.split("\n"):
             if line:
                 order = _top_level_line(mod, line, order)
@@ -256,11 +437,8 @@ def _top_level_line(mod: IRModule, line: str, order: int) -> int:
         mod.attributes.append(line)
     elif c == "!":
         head = line.partition(" = ")[0]
-        refs, calls, _, mds = _scan(line[len(head):], None)
         if head[1:].isdigit():
-            mid = int(head[1:])
-            mod.metadata[mid] = line
-            mod.metadata_refs[mid] = (mds, set(refs) | set(calls))
+            mod.metadata.add(int(head[1:]), line)
         else:
             mod.named_metadata.append(line)
     elif line.startswith("module asm"):
@@ -275,6 +453,28 @@ def _top_level_line(mod: IRModule, line: str, order: int) -> int:
 
 
 _LABEL = re.compile(r"\n[^ \n;]")
+
+
+_NUMBERED_MD = re.compile(r"\n!\d+ = ")
+_NUMBERED_LINE = re.compile(r"\n!\d")
+
+
+def _file_metadata(mod: IRModule, tail: str) -> None:
+    """File the numbered metadata at the end of a printed module: consecutive `!N = `
+    lines become one run; anything else (named metadata, comments) is filed as usual."""
+    lines = tail.rstrip("\n").split("\n")
+    if len(_NUMBERED_LINE.findall(tail)) == len(lines) - 1 and _NUMBERED_LINE.match("\n" + lines[0]):
+        mod.metadata.add_run(lines)  # LLVM's printer: nothing but numbered nodes to the end
+        return
+    run: list[str] = []
+    for line in lines:
+        if not line:
+            continue
+        if line[0] == "!" and line[1:2].isdigit():
+            run.append(line)
+        else:
+            _top_level_line(mod, line, 0)
+    mod.metadata.add_run(run)
 
 
 def _function_entity(chunk: str, order: int) -> Entity:
@@ -292,8 +492,8 @@ def _function_entity(chunk: str, order: int) -> Entity:
     instructions = body.count("\n  ") - body.count("\n    #dbg_")
     labels = len(_LABEL.findall(body)) - 1  # the closing "}" line matches too
     blocks = labels if body[1:2] not in (" ", "") else labels + 1
-    refs, calls, ba, mds = _scan(chunk, name)
-    return Entity(name, "function", chunk, order, linkage, visibility, comdat, refs, calls, ba, mds,
+    refs, calls, ba = _scan_globals(chunk, name)
+    return Entity(name, "function", chunk, order, linkage, visibility, comdat, refs, calls, ba,
                   instructions, max(blocks, 1))
 
 
@@ -314,10 +514,10 @@ def _global_entity(line: str, order: int) -> Entity | Declaration:
             return Declaration(name, line, linkage)
     cm = _COMDAT.search(re.sub(r'"[^"]*"', '""', rest))
     comdat = (cm.group(1) or "$" + name) if cm else None
-    refs, calls, ba, mds = _scan(line[m.start(2):], name)
+    refs, calls, ba = _scan_globals(line[m.start(2):], name)
     for callee, count in calls.items():  # a '(' after a name in an initializer is not a call
         refs[callee] += count
-    return Entity(name, kind, line, order, linkage, visibility, comdat, refs, Counter(), ba, mds, 0, 0)
+    return Entity(name, kind, line, order, linkage, visibility, comdat, refs, Counter(), ba, 0, 0)
 
 
 def _type_and_init(text: str) -> tuple[str, str]:

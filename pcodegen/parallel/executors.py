@@ -51,7 +51,8 @@ class Executor(Protocol):
     def map(self, func: Callable[[Any], Any], tasks: Sequence[Any], *, labels: Sequence[str] | None = None,
             order: Sequence[int] | None = None, on_result: Callable[[int, Any], None] | None = None,
             timeout: float | None = None, retries: int = 0,
-            on_retry: Callable[[int, str], None] | None = None) -> list[Any]: ...
+            on_retry: Callable[[int, str], None] | None = None,
+            meanwhile: Callable[[], None] | None = None) -> list[Any]: ...
 
     def close(self) -> None: ...
 
@@ -80,11 +81,17 @@ class _Base:
 
 
 class LocalExecutor(_Base):
-    """Forked processes on this machine (`pcodegen.parallel.pool.run_pool`)."""
+    """Forked processes on this machine (`pcodegen.parallel.pool.run_pool`), each
+    limited to `memory_limit` bytes of private memory over its start if given."""
 
     spec = "local"
 
-    def map(self, func, tasks, *, labels=None, order=None, on_result=None, timeout=None, retries=0, on_retry=None):
+    def __init__(self, workers: int = 1, memory_limit: int | None = None):
+        super().__init__(workers)
+        self.memory_limit = memory_limit
+
+    def map(self, func, tasks, *, labels=None, order=None, on_result=None, timeout=None, retries=0, on_retry=None,
+            meanwhile=None):
         t0 = time.time()
         spans: list[tuple[float, float] | None] = [None] * len(tasks)
 
@@ -94,6 +101,10 @@ class LocalExecutor(_Base):
                 on_result(i, payload[0])
 
         kwargs: dict[str, Any] = {"retries": retries, "on_retry": on_retry} if retries else {}
+        if meanwhile is not None:
+            kwargs["meanwhile"] = meanwhile
+        if self.memory_limit is not None:
+            kwargs["memory_limit"] = self.memory_limit
         out = run_pool(functools.partial(_stamped, func), tasks, self.workers, timeout=timeout, labels=labels,
                        order=order, on_result=got, **kwargs)
         self.spans = spans
@@ -108,9 +119,12 @@ class SerialExecutor(_Base):
     def __init__(self, workers: int = 1):
         super().__init__(1)
 
-    def map(self, func, tasks, *, labels=None, order=None, on_result=None, timeout=None, retries=0, on_retry=None):
+    def map(self, func, tasks, *, labels=None, order=None, on_result=None, timeout=None, retries=0, on_retry=None,
+            meanwhile=None):
         labels = list(labels) if labels is not None else [f"task {i}" for i in range(len(tasks))]
         t0 = time.time()
+        if meanwhile is not None:  # nothing runs beside this process: do it first
+            meanwhile()
         results: list[Any] = [None] * len(tasks)
         self.spans = [None] * len(tasks)
         for i in order if order is not None else range(len(tasks)):
@@ -180,7 +194,8 @@ class DaskExecutor(_Base):
     def cluster_threads(self) -> int:
         return max(1, sum(self.client.nthreads().values()))
 
-    def map(self, func, tasks, *, labels=None, order=None, on_result=None, timeout=None, retries=0, on_retry=None):
+    def map(self, func, tasks, *, labels=None, order=None, on_result=None, timeout=None, retries=0, on_retry=None,
+            meanwhile=None):
         from distributed.client import _wait  # distributed.wait() would use the global default client
 
         client = self.client
@@ -195,6 +210,8 @@ class DaskExecutor(_Base):
             fut = client.submit(_stamped, func, tasks[i], key=f"pcodegen-{run_id}-{labels[i]}", pure=False,
                                 priority=len(order) - pos, retries=retries)
             futures[fut] = i
+        if meanwhile is not None:  # the tasks are on their way to the cluster
+            meanwhile()
         results: list[Any] = [None] * len(tasks)
         self.spans = [None] * len(tasks)
         pending = set(futures)
@@ -236,15 +253,16 @@ class DaskExecutor(_Base):
         self._client = None
 
 
-def make_executor(spec: str | Executor | None, workers: int) -> Executor:
-    """The executor named by `spec` (see EXECUTOR_HELP); an Executor passes through."""
+def make_executor(spec: str | Executor | None, workers: int, memory_limit: int | None = None) -> Executor:
+    """The executor named by `spec` (see EXECUTOR_HELP); an Executor passes through.
+    `memory_limit` (bytes per worker, `budget.worker_limit_bytes`) binds local workers."""
     if spec is None or spec == "":
         spec = "local"
     if not isinstance(spec, str):
         return spec
     check_executor_spec(spec)
     if spec == "local":
-        return LocalExecutor(workers)
+        return LocalExecutor(workers, memory_limit)
     if spec == "serial":
         return SerialExecutor()
     return DaskExecutor(spec[5:], workers)

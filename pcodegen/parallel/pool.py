@@ -5,7 +5,10 @@ and each runs one task at a time, building a fresh LLVM context per task, so not
 of one task reaches the next; a worker is reused for further tasks. A crash (a signal
 from LLVM), a hang or an exception is confined to the task that caused it and reported
 by name, and that worker is never used again; the coordinator never shares an LLVM
-context with a worker.
+context with a worker. With `memory_limit`, each worker may allocate only that much
+more private memory than it started with (`budget.limit_process_memory`): one that
+needs more fails as its task's error, named with the limit, rather than being left to
+the kernel's OOM killer.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any, Callable, Sequence
 
 from pcodegen.errors import WorkerError, error_line
 from pcodegen.parallel import faults
+from pcodegen.parallel.budget import describe_failure, limit_process_memory
 from pcodegen.parallel.fork import describe_exit
 
 log = logging.getLogger(__name__)
@@ -36,11 +40,14 @@ def _reset_peak_rss() -> None:
         pass
 
 
-def _worker(func: Callable[[Any], Any], tasks: Sequence[Any], conn: Any) -> None:
+def _worker(func: Callable[[Any], Any], tasks: Sequence[Any], conn: Any, memory_limit: int | None = None) -> None:
     """A pool worker: run the tasks the coordinator names, one at a time, until told to
     stop. Each task builds its own LLVM context, so nothing carries over between tasks;
-    the process itself is reused to spare a fork, a fresh heap and an exit per task."""
+    the process itself is reused to spare a fork, a fresh heap and an exit per task.
+    `memory_limit` bounds what the process allocates over its start, all tasks together."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coordinator's to handle
+    if memory_limit is not None:
+        limit_process_memory(memory_limit)
     while True:
         try:
             msg = conn.recv()
@@ -77,6 +84,8 @@ def run_pool(
     on_result: Callable[[int, Any], None] | None = None,
     retries: int = 0,
     on_retry: Callable[[int, str], None] | None = None,
+    memory_limit: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> list[Any]:
     """Run `func(task)` for every task in forked worker processes, at most `workers` at once.
 
@@ -90,6 +99,10 @@ def run_pool(
     given its next task, so it overlaps with the tasks still running. With `retries`, a
     failed task is run again (only that task, by a worker that has not failed) up to
     that many times before the failure counts; `on_retry(i, how)` hears of each.
+    `memory_limit` (bytes): the private memory each worker may add over its start
+    (`budget.worker_limit_bytes`); a worker past it fails, its failure naming the limit.
+    `meanwhile()` runs in the coordinator once, right after the first tasks are
+    dispatched, while they run (work that the tasks do not need).
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
@@ -103,8 +116,8 @@ def run_pool(
 
     def spawn() -> _Slot:
         conn, child_end = ctx.Pipe(duplex=True)
-        proc = ctx.Process(target=_worker, args=(func, tasks, child_end), name=f"pcodegen-worker-{len(slots)}",
-                           daemon=True)
+        proc = ctx.Process(target=_worker, args=(func, tasks, child_end, memory_limit),
+                           name=f"pcodegen-worker-{len(slots)}", daemon=True)
         proc.start()
         child_end.close()
         slot = _Slot(proc, conn)
@@ -122,6 +135,7 @@ def run_pool(
         i = slot.task
         assert i is not None
         retire(slot)
+        how = describe_failure(how, memory_limit)
         if attempts[i] >= retries:
             raise WorkerError(labels[i], how)
         attempts[i] += 1
@@ -155,6 +169,9 @@ def run_pool(
                         pass
             while pending and len(slots) < workers:
                 assign(spawn())
+            if meanwhile is not None:
+                meanwhile, later = None, meanwhile
+                later()
             # Report results only now, with their workers already busy again.
             while finished:
                 i = finished.pop(0)

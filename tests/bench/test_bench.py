@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
+from pcodegen.bench.driver import memory_figures
 
 pytestmark = pytest.mark.slow  # end to end on real modules: `pytest -m "not slow"` leaves it out
 
@@ -37,6 +38,7 @@ def test_bench_writes_the_three_outputs(bench_out: tuple[Path, str]) -> None:
             assert data.startswith(b"\x89PNG") and len(data) > 10_000
     assert f"report: {out / 'report.md'}" in stdout
     assert "speedup" in stdout and "Amdahl serial fraction" in stdout
+    assert "memory (peak RSS): serial " in stdout and "MiB at once" in stdout
     assert not list(out.parent.glob(".report.*"))  # no temporary directory left behind
 
 
@@ -78,6 +80,21 @@ def test_results_schema(bench_out: tuple[Path, str]) -> None:
         assert sp["median"] == pytest.approx(statistics.median(walls["serial", rd] for rd in rounds)
                                              / statistics.median(walls[c["id"], rd] for rd in rounds))
         assert len(s["partition_seconds_median"]) == c["parts"]
+        # memory, KiB: the coordinator, the largest worker, and the processes alive at once
+        m = s["memory"]
+        assert m["coordinator_peak_kb"] == s["coordinator_peak_rss_kb"] > 0
+        assert m["worker_peak_kb"] == s["worker_peak_rss_kb"] > m["worker_own_kb"] > 0
+        assert m["concurrent_basis"] == "task spans" and m["estimate_kb"] > m["coordinator_peak_kb"]
+        runs = [memory_figures(x) for x in r["samples"] if x["config"] == c["id"] and not x["warmup"]]
+        for key in ("coordinator_peak_kb", "worker_peak_kb", "worker_own_kb", "concurrent_peak_sum_kb",
+                    "concurrent_own_sum_kb"):
+            assert m[key] == max(f[key] for f in runs), key  # the largest over the runs
+        for f in runs:
+            assert f["coordinator_peak_kb"] + f["worker_own_kb"] <= f["concurrent_own_sum_kb"]
+            assert f["concurrent_own_sum_kb"] <= f["concurrent_peak_sum_kb"]
+            assert f["concurrent_peak_sum_kb"] <= f["coordinator_peak_kb"] + c["workers"] * f["worker_peak_kb"]
+    serial = r["configs"][0]["summary"]["memory"]
+    assert serial["worker_peak_kb"] is None and serial["concurrent_peak_sum_kb"] == serial["coordinator_peak_kb"] > 0
     g = r["prediction"]["groups"][0]
     assert {m["workers"] for m in g["measured"]} == {1, 2}
     assert [p["workers"] for p in g["curve"]] == [1, 2, 4, 8, 16, 64]
@@ -101,8 +118,11 @@ def test_results_schema(bench_out: tuple[Path, str]) -> None:
 def test_report_has_the_tables(bench_out: tuple[Path, str]) -> None:
     out, _ = bench_out
     md = (out / "report.md").read_text()
-    for heading in ("## Speedup", "## Where the time goes", "## Balance", "## Scaling prediction"):
+    for heading in ("## Speedup", "## Memory", "## Where the time goes", "## Balance", "## Scaling prediction"):
         assert heading in md
+    assert ("| build | coordinator peak | worker peak | worker own | at once: sum of peaks | at once: coordinator + own "
+            "| budget's estimate |") in md
+    assert "Peak resident memory in MiB" in md
     assert "| workers | parts | measured s (median) | measured min–max | CPU share | predicted s | error |" in md
     assert "Predicted scaling on dedicated cores" in md
     assert "Amdahl" in md and "serial fraction" in md
@@ -139,6 +159,16 @@ def test_bench_bad_usage(tmp_path: Path) -> None:
     missing = run_cli("bench", tmp_path / "nothing.bc", "-o", tmp_path / "o")
     assert missing.returncode == 2 and "no such file" in missing.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_bench_memory_budget_too_small_is_one_line_exit_2(tmp_path: Path) -> None:
+    proc = run_cli("bench", DEMO, "--workers", 2, "--repeat", 1, "--opt", 0, "--link", "none", "--no-plots",
+                   "--memory-budget", "1M", "-o", tmp_path / "o")
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.startswith("pcodegen: error: build 2w/2p ")
+    assert "--memory-budget 1 MiB is too small: the coordinator alone uses" in proc.stderr
+    assert not (tmp_path / "o").exists() and not list(tmp_path.glob(".o.*"))
 
 
 def test_demo_runs_bench_and_checks_behaviour(tmp_path: Path) -> None:

@@ -66,15 +66,12 @@ def test_cli_executor_option(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_memory_budget_caps_workers(tmp_path: Path) -> None:
-    proc = run_cli("compile", DEMO, "--parts", 4, "--workers", 4, "--opt", 0, "--memory-budget", "1M",
-                   "-o", tmp_path / "out", "--json")
-    assert proc.returncode == 0, proc.stderr
-    settings = json.loads(proc.stdout)["settings"]
-    assert settings["workers"] == 4 and settings["workers_used"] == 1
-    assert settings["memory_budget_bytes"] == 2**20
-    bad = run_cli("compile", DEMO, "--memory-budget", "plenty", "-o", tmp_path / "y")
-    assert bad.returncode == 2 and "--memory-budget" in bad.stderr
+def test_memory_budget_bad_values(tmp_path: Path) -> None:
+    """(Capping is tested in tests/unit/test_budget_memory.py, with a budget sized from a probe run.)"""
+    for budget, words in (("plenty", "--memory-budget"), ("1M", "too small")):
+        bad = run_cli("compile", DEMO, "--memory-budget", budget, "-o", tmp_path / "y")
+        assert bad.returncode == 2 and words in bad.stderr and "Traceback" not in bad.stderr, bad.stderr
+        assert not (tmp_path / "y").exists()
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import pytest
 from conftest import SAMPLES, build, needs_clang
 from pcodegen.ir import load
 from pcodegen.errors import UsageError
-from pcodegen.ir.text import parse_module_text, split_point
+from pcodegen.ir.text import cut_points, parse_module_text
 
 
 @pytest.fixture()
@@ -24,33 +24,42 @@ def test_two_process_cut_matches_sequential(sample_modules: dict[str, Path], alw
     for name, path in sample_modules.items():
         one = load.load_module(path)
         two = load.load_module(path, jobs=2)
-        assert split_point(one.text) > 0, name
+        assert cut_points(one.text)[0] > 0, name
         assert two.ir == one.ir == parse_module_text(one.text), name
         assert [e.order for e in two.ir.entities.values()] == list(range(len(two.ir.entities)))
 
 
 @needs_clang
 def test_two_process_cut_with_debug_info(tmp_path: Path, always_parallel: None) -> None:
-    """With -g most of the text is metadata after the last function: the cut falls
-    there, and metadata references still come out right."""
+    """With -g most of the text is metadata after the last function: the parent files
+    it (the child cuts function bodies only), and metadata references still come out right."""
     bc = tmp_path / "registry-g.bc"
     src = SAMPLES / "c" / "registry" / "registry.c"
     subprocess.run([build.find_tool("clang-19"), "-g", "-O1", "-emit-llvm", "-c", str(src), "-o", str(bc)],
                    check=True)
     one = load.load_module(bc)
-    at = split_point(one.text)
-    assert at > one.text.rfind("\n}\n")  # inside the trailing metadata
+    at, tail = cut_points(one.text)
+    assert 0 < at < tail == one.text.rfind("\n}\n") + 2
     two = load.load_module(bc, jobs=2)
     assert two.ir == one.ir
     assert two.ir.metadata and two.ir.metadata_refs == one.ir.metadata_refs
 
 
-def test_split_point_without_functions() -> None:
+def test_cut_points_without_functions() -> None:
     text = "@a = global i32 1\n@b = global i32 2\n!0 = !{}\n"
-    at = split_point(text)
-    first, second = parse_module_text(text[:at]), parse_module_text(text[at:])
-    first.extend(second)
-    assert first == parse_module_text(text)
+    assert cut_points(text) == (-1, len(text))
+
+
+def test_three_piece_cut_matches_one_piece() -> None:
+    text = ("@a = global i32 1\ndefine i32 @f() {\n  ret i32 0\n}\ndefine i32 @g() {\n  %1 = call i32 @f()\n"
+            "  ret i32 %1\n}\ndeclare void @h()\n!llvm.ident = !{!0}\n!0 = !{!\"x\"}\n!1 = !{!0, ptr @a}\n")
+    at, tail = cut_points(text)
+    assert 0 < at < tail
+    first = parse_module_text(text[:at])
+    first.extend(parse_module_text(text[at:tail]))
+    first.extend(parse_module_text(text[tail:]))
+    whole = parse_module_text(text)
+    assert first == whole and first.metadata_refs[1] == (frozenset({0}), frozenset({"a"}))
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from pcodegen.bench.driver import assign_lanes
 from pcodegen.parallel.budget import cap_workers, parse_size, worker_estimate_kb
-from pcodegen.errors import UsageError
+from pcodegen.errors import ParameterError, UsageError
 from pcodegen.bench.predict import (Calibration, RunTime, calibrate, fit_amdahl, fit_linear, predict, relative_error)
 from pcodegen.partition.plan import list_schedule
 
@@ -129,7 +129,8 @@ def test_cap_workers() -> None:
     assert cap_workers(8, 2**40, costs, 100_000) == (8, "")
     n, note = cap_workers(8, int((100_000 + 3 * per) * 1024), costs, 100_000)
     assert n == 3 and "capped from 8 to 3" in note
-    assert cap_workers(8, 1024, costs, 100_000)[0] == 1  # never below one
+    with pytest.raises(ParameterError, match="too small"):  # not even one worker fits: an error, not an OOM kill
+        cap_workers(8, 1024, costs, 100_000)
 
 
 def test_cpu_share_turns_cpu_into_wall_time() -> None:
