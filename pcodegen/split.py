@@ -146,14 +146,14 @@ def split_partition(ir: IRModule, plan: Plan, p: int) -> str:
             decls.append(declaration_for(ent, renames.get(r, r), vis))
         elif r in ir.declarations:
             decls.append(ir.declarations[r].text)
-    md_lines = []
-    for m in sorted(mds):
-        if m in trimmed:
-            md_lines.append(f"!{m} = !{{{', '.join(f'!{i}' for i in trimmed[m])}}}")
-        elif renames and "@" in ir.metadata[m]:
-            md_lines.append(rename_tokens(ir.metadata[m], renames))
-        else:
-            md_lines.append(ir.metadata[m])
+    md_ids = sorted(mds)
+    md_lines = ir.metadata.lines([m for m in md_ids if m not in trimmed])
+    if renames:
+        md_lines = [rename_tokens(line, renames) if "@" in line else line for line in md_lines]
+    if trimmed:  # the rewritten unit lists go back in id order
+        rest = iter(md_lines)
+        md_lines = [f"!{m} = !{{{', '.join(f'!{i}' for i in trimmed[m])}}}" if m in trimmed else next(rest)
+                    for m in md_ids]
     parts = [
         *ir.header,
         *_module_asm(ir, plan, p, member_set),

@@ -261,6 +261,13 @@ class Metadata(Mapping[int, str]):
         self._runs.extend(later._runs)
         self._single.update(later._single)
 
+    def lines(self, ids: list[int]) -> list[str]:
+        """The lines of `ids` (all present), fast for the usual single run."""
+        if len(self._runs) == 1 and not self._single:
+            first, run = self._runs[0]
+            return [run[i - first] for i in ids]
+        return [self[i] for i in ids]
+
     def __getitem__(self, mid: int) -> str:
         for first, lines in self._runs:
             if 0 <= mid - first < len(lines):
