@@ -15,6 +15,7 @@ import time
 T_START = time.perf_counter()
 
 import json  # noqa: E402
+import os  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -29,6 +30,7 @@ def run(spec: dict) -> dict:
     from pcodegen.combine import link_objects
     from pcodegen.defaults import DEFAULT_STRATEGY
     from pcodegen.pipeline import CompileOptions, compile_parallel, compile_serial, object_paths, write_outputs
+    from pcodegen.timeline import keeping_graph, largest_units
 
     t_import = time.perf_counter()
     opts = CompileOptions(parts=spec.get("parts") or 1, workers=spec.get("workers") or 1, opt=spec["opt"],
@@ -36,7 +38,9 @@ def run(spec: dict) -> dict:
                           memory_budget=spec.get("memory_budget"), timeout=spec.get("timeout"))
     out = Path(spec["outdir"])
     t0 = time.perf_counter()
-    run = compile_serial(spec["input"], opts) if spec["mode"] == "serial" else compile_parallel(spec["input"], opts)
+    with keeping_graph() as kept:
+        run = compile_serial(spec["input"], opts) if spec["mode"] == "serial" else compile_parallel(spec["input"], opts)
+    units = largest_units(run.plan, kept.pop("graph")) if run.plan and "graph" in kept else None
     write_outputs(run, out)
     linked = None
     if spec.get("link", "none") != "none":
@@ -57,7 +61,11 @@ def run(spec: dict) -> dict:
     return {
         "wall_s": wall,
         "import_s": t_import - T_START,
+        "pid": os.getpid(),
         "phases": run.phases,
+        "overlapped": run.overlapped,
+        "load_steps": run.load_steps,
+        "largest_units": units,
         "workers": t["workers"],
         "coordinator_cpu_s": run.coordinator_cpu_s,
         "coordinator_peak_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,

@@ -10,9 +10,10 @@ imports are recorded (`import_s`, `process_s`) but are not part of `wall_s`, whi
 from reading the input to the linked output.
 
 Outputs, in OUTDIR: `results.json` (schema `pcodegen.bench/1`, every raw sample; see
-`docs/bench.md`), `report.md`, and `speedup.png`, `phases.png`, `balance.png` when
-matplotlib is installed; `builds/<config>/` keeps the last round's objects and linked
-output of each configuration.
+`docs/bench.md`), `report.md`, and `speedup.png`, `phases.png`, `balance.png`,
+`gantt.png` when matplotlib is installed; `builds/<config>/` keeps the last round's
+objects and linked output of each configuration. With `trace`, the median run of each
+build also goes to that file as Chrome trace-event JSON (`bench_trace`).
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class BenchSettings:
     predict_workers: list[int] = field(default_factory=lambda: list(DEFAULT_WORKER_COUNTS))
     plots: bool = True
     force: bool = False  # replace an existing OUTDIR pcodegen did not write (output.check_output_dir)
+    trace: str | None = None  # also write the median runs' timelines here (Chrome trace-event JSON)
 
     def check(self) -> None:
         if self.repeat < 1:
@@ -566,6 +568,10 @@ def run_bench(settings: BenchSettings, outdir: Path, progress: Any = None,
     settings.check()
     data = read_input(settings.input)
     check_output_dir(outdir, BENCH, settings.force, [settings.input])
+    if settings.trace:
+        from pcodegen.timeline import check_trace_path
+
+        check_trace_path(settings.trace, outdirs=[outdir], files=[settings.input])
     if not settings.strategies:
         from pcodegen.partition import DEFAULT_STRATEGY
 
@@ -641,7 +647,37 @@ def run_bench(settings: BenchSettings, outdir: Path, progress: Any = None,
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if settings.trace:
+        from pcodegen.timeline import write_trace
+
+        write_trace(settings.trace, bench_trace(results))
     return results
+
+
+def median_sample(results: dict, cid: str) -> dict | None:
+    """The representative (median) measured run of configuration `cid`."""
+    cfg = next((c for c in results["configs"] if c["id"] == cid), None)
+    if not cfg or not cfg.get("summary"):
+        return None
+    rnd = cfg["summary"]["representative_round"]
+    return next((x for x in results["samples"] if x["config"] == cid and not x["warmup"] and x["round"] == rnd),
+                None)
+
+
+def bench_trace(results: dict) -> dict:
+    """`bench --trace`: the median run of every build in one trace-event document, one
+    group of processes (coordinator, workers) per build, each from 0 at its load phase."""
+    from pcodegen.timeline import timeline, trace_events
+
+    lines = []
+    for c in results["configs"]:
+        x = median_sample(results, c["id"])
+        if x is not None:
+            n = c["summary"]["samples"]
+            lines.append(timeline(x, label=f"{c['label']} ({'median of ' + str(n) + ' runs' if n > 1 else '1 run'}, "
+                                           f"round {x['round'] + 1})"))
+    return trace_events(lines, other={"bench": {"input": results["input"], "created": results["created"],
+                                                "settings": results["settings"]}})
 
 
 def _plan_of(cfg: BenchConfig, samples: list[dict]) -> dict | None:

@@ -4,7 +4,9 @@ Agg backend so no display is needed):
 * speedup.png: speedup over the serial build against workers: measured medians with
   their per-run range, the ideal line, the Amdahl fit and the predictor's curve;
 * phases.png: where each build's wall time goes (stacked phases of its median run; CPU beside it);
-* balance.png: each partition's measured time against what its cost predicts, and what each worker ran.
+* balance.png: each partition's measured time against what its cost predicts, and what each worker ran;
+* gantt.png: what each worker did, when, and where no worker was running (the median run
+  of the parallel build with the most workers).
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ def make_plots(results: dict, outdir: Path) -> tuple[list[str], str]:
     except ImportError:
         return [], "skipped: matplotlib is not installed (pip install 'pcodegen[plots]')"
     files = []
-    for name, fn in (("speedup.png", speedup_plot), ("phases.png", phases_plot), ("balance.png", balance_plot)):
+    for name, fn in (("speedup.png", speedup_plot), ("phases.png", phases_plot), ("balance.png", balance_plot),
+                     ("gantt.png", gantt_plot)):
         fig = fn(plt, results)
         if fig is None:
             continue
@@ -263,4 +266,101 @@ def balance_plot(plt: Any, results: dict) -> Any:
         ax2.set_title("what each worker ran, median run\n(pN: partition N; dashed: the compile phase ends)", fontsize=8)
     fig.suptitle(f"Balance — {_title(results)}", fontsize=10)
     fig.tight_layout()
+    return fig
+
+
+GANTT_LABEL_SHARE = 0.035  # a task narrower than this share of the axis is not labelled
+IDLE_COLOR = "#d62728"
+
+
+def gantt_build(results: dict) -> dict | None:
+    """The parallel build the Gantt chart shows: the one with the most workers (the
+    last such in the configuration order: more partitions)."""
+    par = [c for c in results["configs"] if c["mode"] == "parallel" and c.get("summary")]
+    return max(reversed(par), key=lambda c: c["summary"]["workers_used"]) if par else None
+
+
+def gantt_plot(plt: Any, results: dict) -> Any:
+    """What did each worker do, when, and where was no worker running? The median run
+    of one parallel build (`gantt_build`): the coordinator's phases on the top row, then
+    one row per worker process with a bar per task (partition), split into its own
+    phases; the task's time outside them (the pool's hand-over, the object's transfer)
+    is grey. Red shading: no worker running, the coordinator's critical path."""
+    from matplotlib.patches import Patch
+
+    from pcodegen.bench.driver import median_sample
+    from pcodegen.timeline import timeline
+
+    cfg = gantt_build(results)
+    sample = median_sample(results, cfg["id"]) if cfg else None
+    if sample is None:
+        return None
+    tl = timeline(sample)
+    wall = tl.wall_s or 1.0
+    workers = tl.workers()
+    in_proc = [t for t in tl.tasks if t.in_process]
+    rows = ["coordinator"] + (["beside"] if tl.beside else []) + (["in_process"] if in_proc else []) + workers
+    fig, ax = plt.subplots(figsize=(11, 2.0 + 0.55 * len(rows)))
+    y_of = {r: k for k, r in enumerate(rows)}
+    h = 0.62
+    used: list[str] = []
+
+    def bar(y: int, a: float, b: float, color: str, name: str | None = None, **kw: Any) -> None:
+        ax.barh(y, max(b - a, 0.0), left=a, height=kw.pop("height", h), color=color, **kw)
+        if name and name not in used:
+            used.append(name)
+
+    def text(y: int, a: float, b: float, label: str, color: str = "white", boxed: bool = False) -> None:
+        if (b - a) / wall >= GANTT_LABEL_SHARE:
+            ax.text((a + b) / 2, y, label, ha="center", va="center", fontsize=7, color=color, clip_on=True,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5, "alpha": 0.85} if boxed else None)
+
+    for s in tl.idle:
+        ax.axvspan(s.start, s.end, color=IDLE_COLOR, alpha=0.13, lw=0, zorder=0)
+    for s in tl.coordinator:
+        y = y_of["coordinator"]
+        if s.name == "compile":  # the coordinator hands out tasks and reads objects back: it waits
+            bar(y, s.start, s.end, "white", None, edgecolor="#777777", lw=0.8, hatch="..")
+            text(y, s.start, s.end, "compile: waiting for the workers", "#333333", boxed=True)
+        else:
+            bar(y, s.start, s.end, PHASE_COLORS.get(s.name, "#999999"), s.name, edgecolor="white", lw=0.5)
+            text(y, s.start, s.end, s.name)
+    for s in tl.beside:
+        bar(y_of["beside"], s.start, s.end, PHASE_COLORS.get(s.name, "#999999"), s.name, edgecolor="white", lw=0.5)
+        text(y_of["beside"], s.start, s.end, s.name)
+    for t in tl.tasks:
+        y = y_of["in_process" if t.in_process else t.os_pid]
+        bar(y, t.start, t.end, "#dddddd", "task overhead", edgecolor="black", lw=0.6)
+        for s in t.phases:
+            bar(y, s.start, s.end, PHASE_COLORS.get(s.name, "#999999"), s.name, height=h * 0.8, lw=0)
+        short = f"p{t.index}" + (f" {t.largest_unit}" if t.largest_unit and (t.end - t.start) / wall > 0.16 else "")
+        text(y, t.start, t.end, short, "black", boxed=True)
+    labels = ["coordinator" + (f"\n(pid {tl.coordinator_os_pid})" if tl.coordinator_os_pid else "")]
+    if tl.beside:
+        labels.append("coordinator,\nbeside the worker")
+    if in_proc:
+        labels.append("compiling in the\ncoordinator")
+    for k, pid in enumerate(workers, start=1):
+        mine = [t for t in tl.tasks if not t.in_process and t.os_pid == pid]
+        busy = sum(t.end - t.start for t in mine)
+        labels.append(f"worker {k}: {len(mine)} task{'s' if len(mine) != 1 else ''}\nbusy {busy:.2f} s "
+                      f"({busy / wall:.0%})")
+    ax.set_yticks(range(len(rows)), labels, fontsize=8)
+    ax.set_ylim(len(rows) - 0.4, -0.6)
+    ax.set_xlim(0, wall * 1.01)
+    ax.set_xlabel("seconds from the start of the build (reading the input), median run")
+    ax.grid(True, axis="x", alpha=0.3)
+    n = cfg["summary"]["samples"]
+    ax.set_title(f"What each worker did, and when — {cfg['label']}, "
+                 f"{'median of ' + str(n) + ' runs' if n > 1 else 'one run'} (round {sample['round'] + 1}), "
+                 f"wall {wall:.2f} s\n{_title(results)}", fontsize=10)
+    order = [p for p in PHASE_COLORS if p in used] + [p for p in used if p not in PHASE_COLORS]
+    handles = [Patch(color=PHASE_COLORS.get(p, "#999999"), label=p) for p in order if p != "task overhead"]
+    handles.append(Patch(facecolor="white", edgecolor="#777777", hatch="..", label="coordinator waits"))
+    handles.append(Patch(facecolor="#dddddd", edgecolor="black", lw=0.6,
+                         label="task outside its phases (hand-over, transfer); pN: partition N"))
+    handles.append(Patch(color=IDLE_COLOR, alpha=0.25, label=f"no worker running (critical path): {tl.idle_s:.2f} s, "
+                                                               f"{tl.idle_s / wall:.0%} of the wall time"))
+    fig.legend(handles=handles, fontsize=8, ncol=4, loc="lower center", frameon=False)
+    fig.tight_layout(rect=(0, 0.1 + 0.5 / (2.0 + 0.55 * len(rows)), 1, 1))
     return fig

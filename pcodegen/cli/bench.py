@@ -72,6 +72,9 @@ def _summary_lines(results: dict, outdir: Path) -> list[str]:
     lines.append(f"report: {outdir / 'report.md'} (data {outdir / 'results.json'}"
                  + (", plots " + ", ".join(files["plots"]) if files["plots"] else f"; plots {files['plots_note']}")
                  + ")")
+    trace = results["settings"].get("trace")
+    if trace:
+        lines.append(f"trace: {trace} (the median run of each build; open it in ui.perfetto.dev or chrome://tracing)")
     return lines
 
 
@@ -126,6 +129,11 @@ def run_bench_cli(settings: Any, outdir: Path, quiet: bool) -> dict:
 @click.option("--predict", "predict_workers", default=",".join(map(str, DEFAULT_WORKER_COUNTS)), show_default=True,
               help="Worker counts to predict.")
 @click.option("--no-plots", is_flag=True, help="Skip the PNG plots.")
+@click.option("--trace", "trace_path", default=None, metavar="FILE",
+              help="Also write the median run of every build to FILE as Chrome trace-event JSON (open it in "
+                   "ui.perfetto.dev or chrome://tracing): one group of processes per build (its coordinator and "
+                   "workers), each from 0 at its load phase. FILE goes outside OUTDIR; overwrites only a previous "
+                   "trace.")
 @click.option("-o", "--output", required=True, metavar="OUTDIR",
               help="Where results.json, report.md and plots go. An existing OUTDIR is replaced only if it is empty or "
                    "a previous bench output (it has pcodegen's results.json); see --force.")
@@ -136,10 +144,11 @@ def run_bench_cli(settings: Any, outdir: Path, quiet: bool) -> dict:
 def bench_cmd(input_path: str, workers: str, strategies: str | None, parts: str, repeat: int, warmup: int, opt: int,
               link_kind: str, link_arg: tuple[str, ...], executor: str, memory_budget: str | None,
               timeout: float | None, predict_workers: str, no_plots: bool, output: str, quiet: bool,
-              as_json: bool, force: bool) -> None:
+              as_json: bool, force: bool, trace_path: str | None) -> None:
     """Measure serial against parallel code generation of INPUT (.ll or .bc) and write
     OUTDIR/results.json, report.md and plots: speedup with its spread, the phase
-    breakdown, balance, per-worker memory, and predicted scaling to 64 workers."""
+    breakdown, balance, what each worker did (gantt.png), per-worker memory, and
+    predicted scaling to 64 workers."""
     from pcodegen.bench.driver import BenchSettings, parse_int_list, parse_list
     from pcodegen.parallel.budget import parse_size
     from pcodegen.bench.report import headline
@@ -151,7 +160,8 @@ def bench_cmd(input_path: str, workers: str, strategies: str | None, parts: str,
         strategies=parse_list(strategies) if strategies else [], repeat=repeat, warmup=warmup, opt=opt,
         link=link_kind, link_args=list(link_arg), executor=check_executor_spec(executor),
         memory_budget=parse_size(memory_budget), timeout=timeout,
-        predict_workers=parse_int_list(predict_workers, "--predict"), plots=not no_plots, force=force)
+        predict_workers=parse_int_list(predict_workers, "--predict"), plots=not no_plots, force=force,
+        trace=trace_path)
     outdir = Path(output)
     _check_early(settings, outdir)
     results = run_bench_cli(settings, outdir, quiet)
@@ -169,6 +179,10 @@ def _check_early(settings: Any, outdir: Path) -> None:
     settings.check()
     read_input(settings.input)
     check_output_dir(outdir, BENCH, settings.force, [settings.input])
+    if settings.trace:
+        from pcodegen.timeline import check_trace_path
+
+        check_trace_path(settings.trace, outdirs=[outdir], files=[settings.input])
 
 
 @click.command("demo")

@@ -163,12 +163,17 @@ def _parse_faults(specs: tuple[str, ...]) -> dict[int, str]:
               help="Memory for the whole compile, e.g. 4G: caps the workers so coordinator + workers fit by the "
                    "estimate, and limits each local worker to its share (past it, that worker fails with a "
                    "one-line error). Too small for one worker: an error before any worker starts (exit 2).")
+@click.option("--trace", "trace_path", default=None, metavar="FILE",
+              help="Also write the build's timeline to FILE as Chrome trace-event JSON (open it in ui.perfetto.dev "
+                   "or chrome://tracing): the coordinator's phases, each worker's tasks named by partition and "
+                   "largest unit, with their split/parse/optimize/emit inside. Overwrites only a previous trace.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json to stdout.")
 def compile_cmd(input_path: str, parts: int | None, workers: int | None, strategy: str | None, opt: int, serial: bool,
                 combine: str, emit_bitcode: bool, link_kind: str | None, link_arg: tuple[str, ...], output: str,
                 objdir: str | None, timeout: float | None, retries: int, faults: tuple[str, ...],
-                executor: str, memory_budget: str | None, quiet: bool, as_json: bool, force: bool) -> None:
+                executor: str, memory_budget: str | None, quiet: bool, as_json: bool, force: bool,
+                trace_path: str | None) -> None:
     """Compile INPUT in parallel: partition, compile each partition in its own process,
     write OUTDIR/part-NNN.o and report.json, optionally link."""
     from pcodegen.combine import link_objects
@@ -201,6 +206,10 @@ def compile_cmd(input_path: str, parts: int | None, workers: int | None, strateg
                               "--objdir" if objdir else "-o FILE.parts")
     else:
         outdir = check_output_dir(output, COMPILE, force, [input_path])
+    if trace_path is not None:
+        from pcodegen.timeline import check_trace_path
+
+        check_trace_path(trace_path, outdirs=[outdir], files=[input_path] + ([output] if link_kind else []))
     if link_kind == "shared":
         from pcodegen.combine import pic_problem
 
@@ -210,7 +219,12 @@ def compile_cmd(input_path: str, parts: int | None, workers: int | None, strateg
     from pcodegen.cli.present import oversubscribed_note
 
     busy_note = None if serial else oversubscribed_note(opts.workers)
-    with progress("compiling" + (" (serial)" if serial else ""), quiet=quiet) as bar:
+    from contextlib import nullcontext
+
+    from pcodegen.timeline import keeping_graph
+
+    with progress("compiling" + (" (serial)" if serial else ""), quiet=quiet) as bar, \
+            (keeping_graph() if trace_path else nullcontext({})) as kept:
         opts.progress = bar.callback
         run = compile_serial(input_path, opts) if serial else compile_parallel(input_path, opts)
     if busy_note:
@@ -223,6 +237,8 @@ def compile_cmd(input_path: str, parts: int | None, workers: int | None, strateg
             click.echo(line, err=True)
         if len(problems) > 20:
             click.echo(f"... and {len(problems) - 20} more (report.json lists them all)", err=True)
+        if trace_path is not None:  # a failed check still leaves its timeline
+            _write_trace(trace_path, report, kept.get("graph"), raise_errors=False)
         raise CheckFailed(f"symbol check failed: {len(problems)} problem(s); objects kept in {outdir}")
     if link_kind:
         import time as _time
@@ -230,6 +246,8 @@ def compile_cmd(input_path: str, parts: int | None, workers: int | None, strateg
         t0 = _time.perf_counter()
         link_objects(object_paths(outdir), Path(output), link_kind, list(link_arg))
         report["timings"]["phases"]["link"] = _time.perf_counter() - t0
+    if trace_path is not None:
+        _write_trace(trace_path, report, kept.get("graph"), raise_errors=True)
     if as_json:
         echo_json(report)
         return
@@ -240,6 +258,21 @@ def compile_cmd(input_path: str, parts: int | None, workers: int | None, strateg
     for note in run.notes:
         click.echo(f"note: {note}")
     click.echo("\n".join(compile_lines(report, str(outdir), len(run.results), output if link_kind else None)))
+
+
+def _write_trace(path: str, report: dict, graph: Any, raise_errors: bool) -> None:
+    """compile --trace: the timeline of this build (see `pcodegen.timeline`). When the
+    build itself failed, a trace that cannot be written does not hide that error."""
+    import os
+
+    from pcodegen.errors import PcgError
+    from pcodegen.timeline import trace_events, write_trace
+
+    try:
+        write_trace(path, trace_events(report, graph=graph, coordinator_pid=os.getpid()))
+    except PcgError:
+        if raise_errors:
+            raise
 
 
 @click.command("validate")
