@@ -5,11 +5,16 @@ DEFAULT_STRATEGY = "pcodegen"
 # The default partition count (`--parts auto`): one partition per this much cost, about
 # 0.75 s of O2 work on x86-64, from 2 to AUTO_MAX_PARTS.
 AUTO_PARTITION_COST = 14_000
+AUTO_PARTITION_SECONDS = 0.75  # the same target when costs are predicted or measured seconds
 AUTO_MAX_PARTS = 64
+# What a unit costs (`pcodegen.cost`): "size" (1 + instructions + blocks), "model"
+# (predicted seconds, calibrated) or "profile:FILE" (measured seconds).
+DEFAULT_COST = "size"
 # How the system C compiler driver links the objects.
 LINK_KINDS = ("shared", "exe")
 
 
 def auto_parts_rule() -> str:
     """`--parts auto` in words, from the constants above."""
-    return f"one per {AUTO_PARTITION_COST:,} cost units"
+    return (f"one per {AUTO_PARTITION_COST:,} size units, or per {AUTO_PARTITION_SECONDS:g} s of predicted "
+            "compile time with --cost model|profile:FILE")

@@ -19,6 +19,8 @@ import networkx as nx
 from networkx.utils import UnionFind
 
 from pcodegen import sabotage
+from pcodegen.cost import costs
+from pcodegen.defaults import DEFAULT_COST
 from pcodegen.ir.text import STRUCTOR_LISTS, Entity, IRModule, module_asm_names, structors, symbol_name
 
 # Special globals every partition gets its own copy of (rebuilt by the split stage).
@@ -87,6 +89,7 @@ class ModuleGraph:
     init_edges: list[tuple[str, str]] = field(default_factory=list)
     ir: IRModule | None = None
     source: str = ""
+    cost_rule: str = "size"  # what node costs are (pcodegen.cost): size units, or microseconds
 
     @property
     def total_cost(self) -> int:
@@ -122,13 +125,15 @@ class ModuleGraph:
         }
 
 
-def build_graph(ir: IRModule, source: str = "") -> ModuleGraph:
-    """Build the graph of `ir`'s definitions."""
+def build_graph(ir: IRModule, source: str = "", cost: str = DEFAULT_COST) -> ModuleGraph:
+    """Build the graph of `ir`'s definitions; node `cost` under the cost rule `cost`
+    (`pcodegen.cost`), `size` always Julia's weight."""
     g = nx.DiGraph()
     ents = {n: e for n, e in ir.entities.items() if n not in PER_PARTITION}
+    sizes = {name: 1 + e.instructions + e.blocks for name, e in ents.items()}
+    unit_costs = sizes if cost == "size" else costs({n: e.text for n, e in ents.items()}, sizes, cost)
     for name, e in ents.items():
-        cost = 1 + e.instructions + e.blocks
-        g.add_node(name, kind=e.kind, cost=cost, instructions=e.instructions, blocks=e.blocks,
+        g.add_node(name, kind=e.kind, cost=unit_costs[name], size=sizes[name], instructions=e.instructions, blocks=e.blocks,
                    linkage=e.linkage, local=e.is_local, order=e.order, comdat=e.comdat,
                    duplicable=is_duplicable(e))
     uf = UnionFind(ents)
@@ -167,4 +172,4 @@ def build_graph(ir: IRModule, source: str = "") -> ModuleGraph:
         members = tuple(sorted(subset, key=lambda n: ents[n].order))
         units.append(Unit(members, sum(g.nodes[m]["cost"] for m in members), ents[members[0]].order))
     units.sort(key=lambda u: u.order)
-    return ModuleGraph(g, units, init_edges, ir, source)
+    return ModuleGraph(g, units, init_edges, ir, source, cost)

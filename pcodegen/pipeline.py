@@ -22,6 +22,7 @@ from pcodegen.ir.compile import CompileResult, CompileTask, compile_loaded, comp
 from pcodegen.parallel.executors import make_executor
 from pcodegen.graph import ModuleGraph, build_graph
 from pcodegen.ir.load import LoadedModule, WholeModule, load_module, load_whole, read_input
+from pcodegen.defaults import DEFAULT_COST
 from pcodegen.partition import DEFAULT_STRATEGY, Plan, partition
 from pcodegen.ir.text import symbol_name
 from pcodegen.split import PartitionSource
@@ -37,6 +38,7 @@ class CompileOptions:
     parts: int | None = None  # None: partition.auto_parts (a function of the module alone)
     workers: int = 2
     strategy: str = DEFAULT_STRATEGY
+    cost: str = DEFAULT_COST  # pcodegen.cost: size, model or profile:FILE
     opt: int = 2
     cpu: str = ""
     emit_bitcode: bool = False
@@ -112,6 +114,7 @@ class CompileRun:
             "settings": {"mode": "serial" if self.plan is None else "parallel",
                          "parts": o.parts if o.parts is not None else "auto",
                          "workers": o.workers, "strategy": o.strategy if self.plan else None, "opt": o.opt,
+                         "cost": o.cost if self.plan else None,
                          "combine": o.combine, "executor": self.executor,
                          "workers_used": self.workers_used or (1 if self.plan is None else o.workers),
                          "cores": cpu_count(),
@@ -159,7 +162,7 @@ def prepare(path: str | Path, opts: CompileOptions, phases: dict[str, float]) ->
     with _phase(phases, "load"):
         loaded = load_module(path, jobs=min(2, opts.workers, cpu_count()))
     with _phase(phases, "graph"):
-        graph = build_graph(loaded.ir, str(path))
+        graph = build_graph(loaded.ir, str(path), opts.cost)
     with _phase(phases, "partition"):
         plan = partition(graph, opts.parts, opts.strategy, opts.workers)
     return loaded, graph, plan
@@ -207,7 +210,7 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
         if bad:
             raise ParameterError("inject_fault", f"names partition {bad[0]}, but the plan has {plan.parts}")
         coordinator_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        workers, budget_note = cap_workers(opts.workers, opts.memory_budget, plan.metrics.partition_costs,
+        workers, budget_note = cap_workers(opts.workers, opts.memory_budget, plan.metrics.partition_sizes,
                                            coordinator_kb)
         worker_limit = worker_limit_bytes(opts.memory_budget, workers, coordinator_kb)
     tasks = [

@@ -33,7 +33,7 @@ from pcodegen.partition.units import unit_graph
 from pcodegen.split import PartitionSource
 
 PROFILE_SCHEMA = "pcodegen.profile/1"
-PROFILE_PART_COST = 3500  # cost units per first-round partition (SQLite: 128 partitions)
+PROFILE_PART_COST = 7000  # size units per first-round partition (SQLite: 64 partitions)
 PROFILE_MAX_PARTS = 256
 OUTLIER_RATIO = 1.5  # a partition this much slower than its size predicts is split up
 OUTLIER_PARTS = 12  # at most this many partitions are split up, largest excess first
@@ -66,6 +66,7 @@ class Profile:
     workers: int
     units: list[UnitTime]
     rounds: list[dict] = field(default_factory=list)  # per round: partitions, wall_s, cpu_s
+    partitions: list[dict] = field(default_factory=list)  # each compiled partition: units, optimize_s, emit_s
     wall_s: float = 0.0
 
     @property
@@ -86,6 +87,7 @@ class Profile:
                 "input": {"path": self.input_path, "sha256": self.input_sha256},
                 "settings": {"opt": self.opt, "workers": self.workers},
                 "total_s": self.total_s, "wall_s": self.wall_s, "rounds": self.rounds,
+                "partitions": self.partitions,
                 "units": [{**asdict(u), "seconds": u.seconds, "size_estimate_s": self.size_estimate(u)}
                           for u in self.slowest()]}
 
@@ -124,10 +126,10 @@ def profile_module(path: str | Path, opt: int = 2, workers: int = 2) -> Profile:
     rounds = []
 
     def measure(plan: Plan, indices: list[int]) -> dict[int, CompileResult]:
-        r0, c0 = time.perf_counter(), 0.0
+        r0 = time.perf_counter()
         got = _run_round(loaded, plan, indices, opt, workers)
-        c0 = sum(_phase_s(r, "optimize") + _phase_s(r, "emit") for r in got.values())
-        rounds.append({"partitions": len(indices), "wall_s": time.perf_counter() - r0, "cpu_s": c0})
+        cpu = sum(_phase_s(r, "optimize") + _phase_s(r, "emit") for r in got.values())
+        rounds.append({"partitions": len(indices), "wall_s": time.perf_counter() - r0, "cpu_s": cpu})
         return got
 
     first = measure(plan, list(range(plan.parts)))
@@ -135,16 +137,20 @@ def profile_module(path: str | Path, opt: int = 2, workers: int = 2) -> Profile:
     emit_s = [0.0] * ug.n
     alone = [False] * ug.n
 
-    def share_out(members: list[str], result: CompileResult, is_alone: bool) -> None:
+    records: list[dict] = []
+
+    def share_out(members: list[str], result: CompileResult, round_no: int) -> None:
         units = sorted({unit_of[m] for m in members})
         cost = sum(ug.cost[u] for u in units) or 1
         for u in units:
             opt_s[u] = _phase_s(result, "optimize") * ug.cost[u] / cost
             emit_s[u] = _phase_s(result, "emit") * ug.cost[u] / cost
-            alone[u] = is_alone and len(units) == 1
+            alone[u] = len(units) == 1
+        records.append({"round": round_no, "units": [_largest_member(graph, ug.members[u]) for u in units],
+                        "optimize_s": _phase_s(result, "optimize"), "emit_s": _phase_s(result, "emit")})
 
-    for p, result in first.items():
-        share_out(plan.members[p], result, True)
+    for p, result in sorted(first.items()):
+        share_out(plan.members[p], result, 1)
 
     # Round 2: partitions slower than their size says hide a slow unit.
     sizes = plan.metrics.partition_costs
@@ -176,9 +182,9 @@ def profile_module(path: str | Path, opt: int = 2, workers: int = 2) -> Profile:
         # make_plan renumbers partitions in order of first appearance; map ours to its
         renumber = {assignment[ms[0]]: i for i, ms in enumerate(second.members)}
         got = measure(second, sorted(renumber[q] for q in measured if q in renumber))
-        for i, result in got.items():
-            share_out(second.members[i], result, True)
+        for i, result in sorted(got.items()):
+            share_out(second.members[i], result, 2)
 
     units = [UnitTime(_largest_member(graph, ug.members[u]), list(ug.members[u]), ug.cost[u], opt_s[u], emit_s[u],
                       alone[u]) for u in range(ug.n)]
-    return Profile(str(path), loaded.sha256, opt, workers, units, rounds, time.perf_counter() - t0)
+    return Profile(str(path), loaded.sha256, opt, workers, units, rounds, records, time.perf_counter() - t0)

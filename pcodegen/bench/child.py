@@ -28,14 +28,15 @@ def _cpu(who: int) -> float:
 
 def run(spec: dict) -> dict:
     from pcodegen.combine import link_objects
-    from pcodegen.defaults import DEFAULT_STRATEGY
+    from pcodegen.defaults import DEFAULT_COST, DEFAULT_STRATEGY
     from pcodegen.pipeline import CompileOptions, compile_parallel, compile_serial, object_paths, write_outputs
     from pcodegen.timeline import keeping_graph, largest_units
 
     t_import = time.perf_counter()
     opts = CompileOptions(parts=spec.get("parts") or 1, workers=spec.get("workers") or 1, opt=spec["opt"],
                           strategy=spec.get("strategy") or DEFAULT_STRATEGY, executor=spec.get("executor") or "local",
-                          memory_budget=spec.get("memory_budget"), timeout=spec.get("timeout"))
+                          memory_budget=spec.get("memory_budget"), timeout=spec.get("timeout"),
+                          cost=spec.get("cost") or DEFAULT_COST)
     out = Path(spec["outdir"])
     t0 = time.perf_counter()
     with keeping_graph() as kept:

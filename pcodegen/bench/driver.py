@@ -34,6 +34,7 @@ from typing import Any, Callable
 
 from pcodegen.bench.defaults import DEFAULT_WORKER_COUNTS, LINK_CHOICES
 from pcodegen.output import prepare_output_dir, publish_dir, write_file, write_json
+from pcodegen.defaults import DEFAULT_COST
 from pcodegen.errors import CheckFailed, ParameterError, UsageError
 from pcodegen.output import BENCH, check_output_dir
 from pcodegen.bench.predict import RunTime, calibrate, fit_amdahl, predict, relative_error, timed
@@ -81,6 +82,7 @@ class BenchSettings:
     plots: bool = True
     force: bool = False  # replace an existing OUTDIR pcodegen did not write (output.check_output_dir)
     trace: str | None = None  # also write the median runs' timelines here (Chrome trace-event JSON)
+    cost: str = DEFAULT_COST  # pcodegen.cost rule for the parallel builds' plans
 
     def check(self) -> None:
         if self.repeat < 1:
@@ -217,7 +219,7 @@ def assign_lanes(workers: list[dict]) -> None:
 def run_sample(cfg: BenchConfig, s: BenchSettings, outdir: Path) -> dict[str, Any]:
     """One build of `cfg` in a fresh process; its sample record (without round/warmup)."""
     spec = {"mode": cfg.mode, "input": str(Path(s.input).resolve()), "outdir": str(outdir), "parts": cfg.parts,
-            "workers": cfg.workers, "strategy": cfg.strategy, "opt": s.opt, "link": s.link,
+            "workers": cfg.workers, "strategy": cfg.strategy, "cost": s.cost, "opt": s.opt, "link": s.link,
             "link_args": s.link_args, "executor": s.executor, "memory_budget": s.memory_budget,
             "timeout": s.timeout}
     load = loadavg()
@@ -493,12 +495,12 @@ def _held_to_floor(p: Any, cal: Any, graph: Any, plan: Any, measured: list[float
             "critical_unit": largest.members[0], "critical_partition": None}
 
 
-def input_graph(path: str) -> Any:
+def input_graph(path: str, cost: str = DEFAULT_COST) -> Any:
     """The call graph of the bench's input module, and the seconds it took to build."""
     from pcodegen.graph import build_graph
     from pcodegen.ir.load import load_module
 
-    return timed(lambda: build_graph(load_module(path).ir, path))
+    return timed(lambda: build_graph(load_module(path).ir, path, cost))
 
 
 def predictions(settings: BenchSettings, configs: list[BenchConfig], samples: list[dict],
@@ -582,7 +584,7 @@ def run_bench(settings: BenchSettings, outdir: Path, progress: Any = None,
         unknown = [s for s in settings.strategies if s not in STRATEGIES]
         if unknown:
             raise UsageError(f"unknown strategy {unknown[0]!r}; choose from: {', '.join(sorted(STRATEGIES))}")
-    graph_of = functools.cache(lambda: input_graph(settings.input))  # built once: for auto and predictions
+    graph_of = functools.cache(lambda: input_graph(settings.input, settings.cost))  # built once: for auto and predictions
     auto = None
     if "auto" in settings.parts:
         from pcodegen.partition import auto_parts

@@ -71,10 +71,10 @@ def main(verbose: int, quiet: bool) -> None:
 
 def _register() -> None:
     from pcodegen.cli.bench import bench_cmd, demo_cmd
-    from pcodegen.cli.core import compile_cmd, graph_cmd, partition_cmd, validate_cmd
+    from pcodegen.cli.core import compile_cmd, graph_cmd, partition_cmd, profile_cmd, validate_cmd
     from pcodegen.cli.julia import emit_cmd, experiment_cmd, synth_cmd
 
-    for cmd in (graph_cmd, partition_cmd, compile_cmd, validate_cmd, synth_cmd, emit_cmd, experiment_cmd,
+    for cmd in (graph_cmd, partition_cmd, compile_cmd, validate_cmd, profile_cmd, synth_cmd, emit_cmd, experiment_cmd,
                 bench_cmd, demo_cmd):
         main.add_command(cmd)
 

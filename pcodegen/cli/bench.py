@@ -10,6 +10,8 @@ from typing import Any
 import click
 
 from pcodegen.bench.defaults import DEFAULT_WORKER_COUNTS, LINK_CHOICES
+from pcodegen.cli.core import cost_option
+from pcodegen.cost import check_cost_rule
 from pcodegen.defaults import auto_parts_rule
 from pcodegen.errors import CheckFailed, UsageError
 from pcodegen.parallel.executors import EXECUTOR_HELP, check_executor_spec
@@ -141,10 +143,11 @@ def run_bench_cli(settings: Any, outdir: Path, quiet: bool) -> dict:
                                             "working directory, /, $HOME or a directory holding the input).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the headline figures as JSON.")
+@cost_option
 def bench_cmd(input_path: str, workers: str, strategies: str | None, parts: str, repeat: int, warmup: int, opt: int,
               link_kind: str, link_arg: tuple[str, ...], executor: str, memory_budget: str | None,
               timeout: float | None, predict_workers: str, no_plots: bool, output: str, quiet: bool,
-              as_json: bool, force: bool, trace_path: str | None) -> None:
+              as_json: bool, force: bool, trace_path: str | None, cost: str) -> None:
     """Measure serial against parallel code generation of INPUT (.ll or .bc) and write
     OUTDIR/results.json, report.md and plots: speedup with its spread, the phase
     breakdown, balance, what each worker did (gantt.png), per-worker memory, and
@@ -161,7 +164,7 @@ def bench_cmd(input_path: str, workers: str, strategies: str | None, parts: str,
         link=link_kind, link_args=list(link_arg), executor=check_executor_spec(executor),
         memory_budget=parse_size(memory_budget), timeout=timeout,
         predict_workers=parse_int_list(predict_workers, "--predict"), plots=not no_plots, force=force,
-        trace=trace_path)
+        trace=trace_path, cost=check_cost_rule(cost))
     outdir = Path(output)
     _check_early(settings, outdir)
     results = run_bench_cli(settings, outdir, quiet)

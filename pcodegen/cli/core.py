@@ -56,12 +56,27 @@ class PartsType(click.ParamType):
             self.fail(f"{value!r} is neither a whole number nor 'auto'", param, ctx)
 
 
+COST_HELP = ("What a unit costs, for balancing, dispatch order and --parts auto: size (1 + instructions + "
+             "blocks), model (predicted seconds, the calibrated model in pcodegen/data/cost_model.json) or "
+             "profile:FILE (seconds measured by `pcodegen profile`).")
+
+
+def cost_option(fn: Any) -> Any:
+    from pcodegen.defaults import DEFAULT_COST
+
+    return click.option("--cost", "cost", default=DEFAULT_COST, show_default=True, metavar="model|size|profile:FILE",
+                        help=COST_HELP)(fn)
+
+
 PARTS_HELP = (f"Number of partitions, or auto: {auto_parts_rule()} (2 to {AUTO_MAX_PARTS}), the same for any "
               "worker count.")
 
 
-def _graph_for_input(path: str) -> Any:
+def _graph_for_input(path: str, cost: str = "size") -> Any:
     """The graph of a `.ll`/`.bc` module, or of a Julia codegen workload (`.json`)."""
+    from pcodegen.cost import check_cost_rule
+
+    check_cost_rule(cost)
     if path.endswith(".json"):
         from pcodegen.julia.graph import build_workload_graph
         from pcodegen.julia.workload import load_workload
@@ -70,7 +85,7 @@ def _graph_for_input(path: str) -> Any:
     from pcodegen.graph import build_graph
     from pcodegen.ir.load import load_module
 
-    return build_graph(load_module(path).ir, path)
+    return build_graph(load_module(path).ir, path, cost)
 
 
 @click.command("partition")
@@ -81,8 +96,9 @@ def _graph_for_input(path: str) -> Any:
 @click.option("--compare", is_flag=True, help="Run every strategy and print them side by side.")
 @click.option("--list", "list_strategies", is_flag=True, help="List the strategies and exit.")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan (or the comparison) as JSON.")
+@cost_option
 def partition_cmd(input_path: str | None, parts: int | None, strategy: str | None, workers: int, compare: bool,
-                  list_strategies: bool, as_json: bool) -> None:
+                  list_strategies: bool, as_json: bool, cost: str) -> None:
     """Partition INPUT (.ll, .bc, or a workload .json) and print the plan's quality figures."""
     from pcodegen.partition import DEFAULT_STRATEGY, auto_parts, partition
     from pcodegen.partition import compare as cmp
@@ -101,7 +117,7 @@ def partition_cmd(input_path: str | None, parts: int | None, strategy: str | Non
         raise UsageError("missing INPUT (a .ll or .bc module, or a workload .json)")
     if compare and strategy:
         raise UsageError("--compare runs every strategy; leave out --strategy")
-    graph = _graph_for_input(input_path)
+    graph = _graph_for_input(input_path, cost)
     if parts is None:
         parts = auto_parts(graph)
     if compare:
@@ -169,14 +185,16 @@ def _parse_faults(specs: tuple[str, ...]) -> dict[int, str]:
                    "largest unit, with their split/parse/optimize/emit inside. Overwrites only a previous trace.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json to stdout.")
+@cost_option
 def compile_cmd(input_path: str, parts: int | None, workers: int | None, strategy: str | None, opt: int, serial: bool,
                 combine: str, emit_bitcode: bool, link_kind: str | None, link_arg: tuple[str, ...], output: str,
                 objdir: str | None, timeout: float | None, retries: int, faults: tuple[str, ...],
                 executor: str, memory_budget: str | None, quiet: bool, as_json: bool, force: bool,
-                trace_path: str | None) -> None:
+                trace_path: str | None, cost: str) -> None:
     """Compile INPUT in parallel: partition, compile each partition in its own process,
     write OUTDIR/part-NNN.o and report.json, optionally link."""
     from pcodegen.combine import link_objects
+    from pcodegen.cost import check_cost_rule
     from pcodegen.partition import DEFAULT_STRATEGY
     from pcodegen.parallel.budget import parse_size
     from pcodegen.parallel.executors import check_executor_spec
@@ -186,7 +204,8 @@ def compile_cmd(input_path: str, parts: int | None, workers: int | None, strateg
     opts = CompileOptions(parts=parts, workers=workers if workers is not None else cpu_count(),
                           strategy=strategy or DEFAULT_STRATEGY, opt=opt, emit_bitcode=emit_bitcode,
                           combine=combine, timeout=timeout, retries=retries, faults=_parse_faults(faults),
-                          executor=check_executor_spec(executor), memory_budget=parse_size(memory_budget))
+                          executor=check_executor_spec(executor), memory_budget=parse_size(memory_budget),
+                          cost=check_cost_rule(cost))
     if serial and opts.memory_budget is not None:
         raise UsageError("--memory-budget does nothing with --serial (it budgets the parallel build's workers)")
     if link_kind and combine == "bitcode":
@@ -347,3 +366,63 @@ def validate_cmd(outdir: str, input_path: str, reference: tuple[str, ...], symbo
         click.echo(f"{len(objects)} objects ({checked}): " + ("ok" if not problems else f"{len(problems)} problem(s)"))
     if problems:
         raise CheckFailed(f"{len(problems)} problem(s) in {outdir}")
+
+
+@click.command("profile")
+@click.argument("input_path", metavar="INPUT")
+@click.option("-o", "--output", default=None, metavar="FILE",
+              help="Write the profile JSON here (replaces only an earlier profile); use it with --cost profile:FILE.")
+@click.option("--opt", type=click.IntRange(0, 3), default=2, show_default=True, help="Optimisation level.")
+@click.option("-j", "--workers", type=int, default=None, help="Worker processes [default: the cores].")
+@click.option("--top", type=click.IntRange(1), default=15, show_default=True, help="How many of the slowest units to print.")
+@click.option("--json", "as_json", is_flag=True, help="Print units (name, optimize_s, emit_s, predicted_s), slowest first.")
+def profile_cmd(input_path: str, output: str | None, opt: int, workers: int | None, top: int, as_json: bool) -> None:
+    """Measure the compile time of every unit of INPUT (optimise and emit CPU seconds),
+    compiling it in many small partitions on the workers and then the slow ones split up."""
+    from pcodegen.cost import features, load_model
+    from pcodegen.output import check_output_file, write_json
+    from pcodegen.pipeline import cpu_count
+    from pcodegen.profiler import PROFILE_SCHEMA, profile_module
+
+    if workers is not None and workers < 1:
+        raise click.BadParameter(f"must be at least 1, got {workers}", param_hint="--workers")
+    if output:
+        out = check_output_file(output, "-o", "the profile")
+        if out.exists():
+            try:
+                ours = json.loads(out.read_text()).get("schema") == PROFILE_SCHEMA
+            except (OSError, ValueError, AttributeError):
+                ours = False
+            if not ours:
+                raise UsageError(f"{output}: exists and is not a pcodegen profile (-o replaces only its own profiles); "
+                                 "name a new file or remove it")
+    prof = profile_module(input_path, opt=opt, workers=workers or cpu_count())
+    model = load_model()
+    from pcodegen.ir.load import load_module  # texts for the model's prediction of each unit
+
+    texts = load_module(input_path).ir.entities
+    doc = prof.to_dict()
+    for u in doc["units"]:
+        u["predicted_s"] = sum(model.unit_seconds(features(texts[m].text)) for m in u["members"] if m in texts)
+    if output:
+        tmp = Path(output).with_name(f".{Path(output).name}.pcodegen-tmp")
+        write_json(tmp, doc)
+        tmp.replace(output)
+    if as_json:
+        echo_json({"units": [{k: u[k] for k in ("name", "optimize_s", "emit_s", "predicted_s")} for u in doc["units"]],
+                   "total_s": doc["total_s"], "wall_s": doc["wall_s"]})
+        return
+    total = prof.total_s
+    click.echo(f"{len(prof.units):,} units, {total:.2f} s of optimise + emit CPU in all (O{opt}); profiled in "
+               f"{prof.wall_s:.1f} s wall on {prof.workers} workers ({', '.join(str(r['partitions']) for r in prof.rounds)} "
+               "partitions compiled per round)" + (f"; wrote {output}" if output else ""))
+    click.echo(f"{'unit':<36} {'measured s':>10} {'share':>7} {'size rule s':>11} {'ratio':>6} {'model s':>8} {'ratio':>6}  alone")
+    for u in doc["units"][:top]:
+        size_s, pred = u["size_estimate_s"], u["predicted_s"]
+        click.echo(f"{u['name'][:36]:<36} {u['seconds']:>10.3f} {u['seconds'] / total if total else 0:>7.1%} "
+                   f"{size_s:>11.3f} {u['seconds'] / size_s if size_s else 0:>6.1f} {pred:>8.3f} "
+                   f"{u['seconds'] / pred if pred else 0:>6.1f}  {'yes' if u['alone'] else 'shared by size'}")
+    click.echo("measured: optimise + emit CPU seconds; share: of the module's total; size rule: the time the "
+               "size rule (1 + instructions + blocks) would give it; model: the calibrated cost model's prediction; "
+               "ratio: measured over estimate; alone: measured in a partition of its own, else its partition's "
+               "time shared out by size")

@@ -66,27 +66,32 @@ def verdict_lines(data: dict, output: str | None) -> list[str]:
     return lines
 
 
+PRESET_HELP = ("glmakie (the seed's figures), sysimage (sized from Julia's system image), plots, plotutils "
+               "or jll.")
+SCALE_HELP = "Multiply the preset's counts by F, keeping its proportions (0.25: a quarter of the workload)."
+
+
 @click.command("synth")
-@click.option("--preset", "preset", required=True, metavar="NAME",
-              help="glmakie (the seed's figures), plots, plotutils or jll.")
+@click.option("--preset", "preset", required=True, metavar="NAME", help=PRESET_HELP)
+@click.option("--scale", type=float, default=1.0, show_default=True, metavar="F", help=SCALE_HELP)
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed; the same seed gives the same workload.")
 @click.option("-o", "--output", required=True, metavar="FILE", help="Where to write the workload JSON.")
-def synth_cmd(preset: str, seed: int, output: str) -> None:
+def synth_cmd(preset: str, scale: float, seed: int, output: str) -> None:
     """Synthesize a Julia codegen workload and print its accounting as JSON."""
-    from pcodegen.julia.presets import get_preset, synthesize
+    from pcodegen.julia.presets import scaled, synthesize
 
     if seed < 0:
         raise UsageError("--seed must be >= 0")
     from pcodegen.output import check_output_file
 
+    p = scaled(preset, scale)
     check_output_file(output)
-    p = get_preset(preset)
     workload = synthesize(p, seed)
     workload.save(output)
     stats = workload.stats().to_dict()
     mismatched = {k: (v, stats[k]) for k, v in p.figures().items() if stats[k] != v}
-    echo_json({"preset": p.name, "seed": seed, "output": output, "stats": stats,
-                "matches_preset_figures": not mismatched})
+    echo_json({"preset": p.label, "scale": p.scale, "seed": seed, "output": output, "stats": stats,
+               "matches_preset_figures": not mismatched, "description": p.description})
     if mismatched:  # pragma: no cover - synthesize guarantees the figures
         raise CheckFailed(f"preset {p.name}: figures not reproduced: {mismatched}")
 
@@ -98,7 +103,7 @@ def synth_cmd(preset: str, seed: int, output: str) -> None:
 def emit_cmd(workload_path: str, output: str) -> None:
     """Emit WORKLOAD serially, in one context with one CodegenParams (the reference)."""
     from pcodegen.ir.parse import parse_module
-    from pcodegen.julia.emit import emit_serial_ir
+    from pcodegen.julia.emit import emit_serial_text
     from pcodegen.julia.workload import load_workload
 
     from pcodegen.output import check_output_file
@@ -106,26 +111,29 @@ def emit_cmd(workload_path: str, output: str) -> None:
     workload = load_workload(workload_path)
     check_output_file(output)
     t0 = time.perf_counter()
-    module, params = emit_serial_ir(workload)
-    mod = parse_module(str(module))
-    data: bytes | str = str(mod) if output.endswith(".ll") else mod.as_bitcode()
-    write_file(output, data)
-    echo_json({
+    text, params = emit_serial_text(workload)
+    report = {
         "output": output,
         "functions": len(params.defined),
         "workqueue": params.workqueue_stats(),
         "global_targets": len(params.global_targets),
         "external_fns": len(params.external_fns),
         "merged_constants": len(params.merged_constants),
-        "bytes": len(data),
-        "wall_s": round(time.perf_counter() - t0, 3),
-    })
+    }
+    del params, workload  # the Python side's memory is LLVM's to reuse while it parses
+    mod = parse_module(text)
+    del text
+    data: bytes | str = str(mod) if output.endswith(".ll") else mod.as_bitcode()
+    del mod
+    write_file(output, data)
+    echo_json({**report, "bytes": len(data), "wall_s": round(time.perf_counter() - t0, 3)})
 
 
 @click.command("experiment")
 @click.argument("name", type=click.Choice(EXPERIMENTS))
 @click.option("--fixed", is_flag=True, help="Run the fixed mode instead of the failing one.")
-@click.option("--preset", default=None, metavar="NAME", help="Workload preset [default: plots].")
+@click.option("--preset", default=None, metavar="NAME", help="Workload preset [default: plots]: " + PRESET_HELP)
+@click.option("--scale", type=float, default=None, metavar="F", help=SCALE_HELP)
 @click.option("--workload", "workload_path", default=None, metavar="FILE", help="A workload JSON instead of a preset.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the preset.")
 @click.option("-j", "--workers", type=int, default=2, show_default=True, help="Worker processes (approach2).")
@@ -137,7 +145,8 @@ def emit_cmd(workload_path: str, output: str) -> None:
 @click.option("--workdir", default=None, metavar="DIR", help="Keep approach2's objects and libraries here.")
 @click.option("-o", "--output", default=None, metavar="FILE", help="Also write the full verdict JSON to FILE.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full verdict JSON (every list) instead of the summary.")
-def experiment_cmd(name: str, fixed: bool, preset: str | None, workload_path: str | None, seed: int, workers: int,
+def experiment_cmd(name: str, fixed: bool, preset: str | None, scale: float | None, workload_path: str | None,
+                   seed: int, workers: int,
                    parts: int | None, threads: int, opt: int, bound_s: float, workdir: str | None,
                    output: str | None, as_json: bool) -> None:
     """Run one of Julia's three parallel-codegen approaches in a child process and
@@ -145,18 +154,23 @@ def experiment_cmd(name: str, fixed: bool, preset: str | None, workload_path: st
     full document. Exit 0 when the mode shows what it should (the failure, or with
     --fixed, success), 1 otherwise."""
     from pcodegen.julia.experiments.runner import run_experiment
-    from pcodegen.julia.presets import synthesize
+    from pcodegen.julia.presets import scaled, synthesize
     from pcodegen.julia.workload import load_workload
 
     if preset and workload_path:
         raise UsageError("give --preset or --workload, not both")
+    if scale is not None and workload_path:
+        raise UsageError("--scale applies to a --preset, not to a --workload")
     if parts is not None and parts < 1:
         raise UsageError("--parts must be at least 1")
     if threads < 2:
         raise UsageError("--threads must be at least 2")
     if bound_s <= 0:
         raise UsageError("--bound must be positive")
-    workload = load_workload(workload_path) if workload_path else synthesize(preset or "plots", seed)
+    if workload_path:
+        workload = load_workload(workload_path)
+    else:
+        workload = synthesize(scaled(preset or "plots", 1.0 if scale is None else scale), seed)
     if output:
         from pcodegen.output import check_output_file
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from pcodegen.defaults import AUTO_MAX_PARTS, AUTO_PARTITION_COST, DEFAULT_STRATEGY
+from pcodegen.defaults import AUTO_MAX_PARTS, AUTO_PARTITION_COST, AUTO_PARTITION_SECONDS, DEFAULT_STRATEGY
 from pcodegen.errors import ParameterError, UsageError
 from pcodegen.graph import ModuleGraph
 from pcodegen.partition.plan import Plan, PlanMetrics, list_schedule, make_plan
@@ -32,7 +32,8 @@ def strategy(name: str) -> Callable[[Strategy], Strategy]:
 def auto_parts(graph: ModuleGraph) -> int:
     """The partition count `--parts auto` gives: a function of the module alone (never
     of the worker count, so outputs do not change with it)."""
-    return max(2, min(AUTO_MAX_PARTS, math.ceil(graph.total_cost / AUTO_PARTITION_COST)))
+    per = AUTO_PARTITION_COST if graph.cost_rule == "size" else AUTO_PARTITION_SECONDS * 1e6  # microseconds
+    return max(2, min(AUTO_MAX_PARTS, math.ceil(graph.total_cost / per)))
 
 
 def partition(graph: ModuleGraph, parts: int | None, name: str = DEFAULT_STRATEGY, workers: int = 1) -> Plan:

@@ -1,0 +1,165 @@
+"""What a unit costs to compile: the size rule, a calibrated model, or a profile.
+
+* `size`: Julia's weight, 1 + instructions + basic blocks (kept for comparison).
+* `model`: predicted seconds from features of the unit's IR, with coefficients fitted
+  on profiles of real modules (`benchmarks/fit_cost_model.py` writes
+  `pcodegen/data/cost_model.json`; the file says what it was fitted on and how well it
+  predicts a module it was not fitted on).
+* `profile:FILE`: the seconds `pcodegen profile` measured, per unit (units it does not
+  know fall back to the model).
+
+The graph stores a cost as an integer (microseconds for `model` and `profile`) in each
+node's `cost`; the size is always kept as `size`.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from pcodegen.errors import UsageError
+
+COST_RULES = ("model", "size")  # and "profile:FILE"
+DEFAULT_COST = "model"
+MODEL_SCHEMA = "pcodegen.cost-model/1"
+PROFILE_SCHEMA = "pcodegen.profile/1"
+
+# Instruction classes by opcode (LLVM's printed names).
+_CLASSES = {
+    "load": "loads", "store": "stores", "call": "calls", "invoke": "calls", "br": "branches",
+    "switch": "switches", "indirectbr": "branches", "phi": "phis", "getelementptr": "geps",
+    "icmp": "compares", "fcmp": "compares", "select": "selects", "alloca": "allocas",
+    "add": "int_arith", "sub": "int_arith", "mul": "int_arith", "shl": "int_arith", "lshr": "int_arith",
+    "ashr": "int_arith", "and": "int_arith", "or": "int_arith", "xor": "int_arith",
+    "sdiv": "int_div", "udiv": "int_div", "srem": "int_div", "urem": "int_div",
+    "fadd": "float_ops", "fsub": "float_ops", "fmul": "float_ops", "fdiv": "float_ops", "frem": "float_ops",
+    "fneg": "float_ops", "sitofp": "float_ops", "uitofp": "float_ops", "fptosi": "float_ops", "fptoui": "float_ops",
+    "fpext": "float_ops", "fptrunc": "float_ops",
+    "extractelement": "vector", "insertelement": "vector", "shufflevector": "vector",
+    "zext": "casts", "sext": "casts", "trunc": "casts", "bitcast": "casts", "ptrtoint": "casts",
+    "inttoptr": "casts",
+}
+FEATURES = ("instructions", "blocks", "block_sq_k", "calls", "loads", "stores", "branches", "switches",
+            "switch_cases", "phis", "geps", "compares", "selects", "allocas", "int_arith", "int_div",
+            "float_ops", "vector", "casts", "globals", "loop_sq_k")
+_INSTRUCTION = re.compile(r"^  (?:%[-\w.$\"]+ = )?(?:tail |musttail |notail )?([a-z]+)", re.M)
+_CASE = re.compile(r"^    i\d+ ", re.M)
+_LABEL = re.compile(r"^[^ \n;}][^\n]*?:", re.M)
+_BRANCH_TARGET = re.compile(r"label %([-\w.$]+)")
+
+
+def features(text: str) -> Counter:
+    """Feature counts of one definition's printed IR (a function body, or a global's line)."""
+    out: Counter = Counter()
+    if not text.startswith("define "):
+        out["globals"] = 1
+        return out
+    body = text.split("\n", 1)[1] if "\n" in text else ""
+    ops = _INSTRUCTION.findall(body)
+    out["instructions"] = len(ops)
+    for op in ops:
+        cls = _CLASSES.get(op)
+        if cls:
+            out[cls] += 1
+    out["switch_cases"] = len(_CASE.findall(body))
+    # Block sizes: instructions between labels; superlinear passes (scheduling, register
+    # allocation) make one huge straight-line block cost more than many small ones, and
+    # more so inside a loop (values live around the back edge).
+    labels = [m.group(0)[:-1].split(":")[0] for m in _LABEL.finditer(body)]
+    chunks = _LABEL.split(body)
+    sizes = [len(_INSTRUCTION.findall(chunk)) for chunk in chunks]
+    out["blocks"] = max(1, sum(1 for s in sizes if s))
+    out["block_sq_k"] = sum(s * s for s in sizes) / 1000.0
+    index = {name: i + 1 for i, name in enumerate(labels)}  # chunk 0 is the entry block
+    looped = [False] * len(chunks)
+    for j, chunk in enumerate(chunks):
+        for target in _BRANCH_TARGET.findall(chunk):
+            i = index.get(target)
+            if i is not None and i <= j:  # a back edge: blocks i..j form (part of) a loop
+                for k in range(i, j + 1):
+                    looped[k] = True
+    out["loop_sq_k"] = sum(s * s for s, inside in zip(sizes, looped) if inside) / 1000.0
+    return out
+
+
+@dataclass(frozen=True)
+class CostModel:
+    """Predicted seconds = per_partition_s per partition + sum of coefficient x feature."""
+
+    coefficients: dict[str, float]
+    per_partition_s: float
+    opt: int
+    fitted_on: tuple[str, ...]
+    held_out: dict
+
+    def unit_seconds(self, feats: Counter) -> float:
+        return sum(self.coefficients.get(k, 0.0) * v for k, v in feats.items())
+
+
+def model_path() -> Path:
+    return Path(str(resources.files("pcodegen") / "data" / "cost_model.json"))
+
+
+@functools.lru_cache(maxsize=4)
+def load_model(path: str | None = None) -> CostModel:
+    """The shipped (or given) calibrated model."""
+    p = Path(path) if path else model_path()
+    try:
+        doc = json.loads(p.read_text())
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{p}: cannot read the cost model ({exc}); use --cost size") from None
+    if doc.get("schema") != MODEL_SCHEMA:
+        raise UsageError(f"{p}: not a pcodegen cost model; use --cost size")
+    return CostModel(dict(doc["coefficients"]), float(doc.get("per_partition_s", 0.0)), int(doc.get("opt", 2)),
+                     tuple(doc.get("fitted_on", ())), dict(doc.get("held_out", {})))
+
+
+@functools.lru_cache(maxsize=4)
+def load_profile(path: str) -> dict[str, float]:
+    """Measured seconds per member name from a `pcodegen profile` file (a unit's time
+    goes to its largest member; the others get 0)."""
+    p = Path(path)
+    try:
+        doc = json.loads(p.read_text())
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such profile; make one with `pcodegen profile INPUT -o {path}`") from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: cannot read the profile ({exc})") from None
+    if doc.get("schema") != PROFILE_SCHEMA:
+        raise UsageError(f"{path}: not a pcodegen profile (make one with `pcodegen profile`)")
+    out: dict[str, float] = {}
+    for u in doc.get("units", []):
+        for m in u["members"]:
+            out[m] = 0.0
+        out[u["name"]] = float(u["optimize_s"]) + float(u["emit_s"])
+    return out
+
+
+def check_cost_rule(rule: str) -> str:
+    """`rule` if it names a cost rule, else a one-line UsageError."""
+    if rule in COST_RULES or (rule.startswith("profile:") and len(rule) > len("profile:")):
+        return rule
+    raise UsageError(f"unknown cost rule {rule!r}; choose model, size or profile:FILE")
+
+
+MICROSECONDS = 1e6
+
+
+def costs(texts: dict[str, str], sizes: dict[str, int], rule: str = DEFAULT_COST) -> dict[str, int]:
+    """Integer cost per definition under `rule`: the size, or predicted (or measured)
+    microseconds, at least 1."""
+    check_cost_rule(rule)
+    if rule == "size":
+        return dict(sizes)
+    measured = load_profile(rule[len("profile:"):]) if rule.startswith("profile:") else {}
+    model = load_model() if any(name not in measured for name in texts) else None
+    out = {}
+    for name, text in texts.items():
+        secs = measured[name] if name in measured else model.unit_seconds(features(text))  # type: ignore[union-attr]
+        out[name] = max(1, round(secs * MICROSECONDS))
+    return out
