@@ -397,13 +397,18 @@ def profile_cmd(input_path: str, output: str | None, opt: int, workers: int | No
                 raise UsageError(f"{output}: exists and is not a pcodegen profile (-o replaces only its own profiles); "
                                  "name a new file or remove it")
     prof = profile_module(input_path, opt=opt, workers=workers or cpu_count())
-    model = load_model()
-    from pcodegen.ir.load import load_module  # texts for the model's prediction of each unit
-
-    texts = load_module(input_path).ir.entities
+    try:
+        model = load_model()
+    except UsageError:  # no calibrated model shipped: the profile stands without predictions
+        model = None
     doc = prof.to_dict()
+    if model is not None:
+        from pcodegen.ir.load import load_module  # texts for the model's prediction of each unit
+
+        texts = load_module(input_path).ir.entities
     for u in doc["units"]:
-        u["predicted_s"] = sum(model.unit_seconds(features(texts[m].text)) for m in u["members"] if m in texts)
+        u["predicted_s"] = (sum(model.unit_seconds(features(texts[m].text)) for m in u["members"] if m in texts)
+                            if model is not None else None)
     if output:
         tmp = Path(output).with_name(f".{Path(output).name}.pcodegen-tmp")
         write_json(tmp, doc)
@@ -419,9 +424,10 @@ def profile_cmd(input_path: str, output: str | None, opt: int, workers: int | No
     click.echo(f"{'unit':<36} {'measured s':>10} {'share':>7} {'size rule s':>11} {'ratio':>6} {'model s':>8} {'ratio':>6}  alone")
     for u in doc["units"][:top]:
         size_s, pred = u["size_estimate_s"], u["predicted_s"]
+        model_cols = f"{pred:>8.3f} {u['seconds'] / pred if pred else 0:>6.1f}" if pred is not None else f"{'–':>8} {'–':>6}"
         click.echo(f"{u['name'][:36]:<36} {u['seconds']:>10.3f} {u['seconds'] / total if total else 0:>7.1%} "
-                   f"{size_s:>11.3f} {u['seconds'] / size_s if size_s else 0:>6.1f} {pred:>8.3f} "
-                   f"{u['seconds'] / pred if pred else 0:>6.1f}  {'yes' if u['alone'] else 'shared by size'}")
+                   f"{size_s:>11.3f} {u['seconds'] / size_s if size_s else 0:>6.1f} {model_cols}  "
+                   f"{'yes' if u['alone'] else 'shared by size'}")
     click.echo("measured: optimise + emit CPU seconds; share: of the module's total; size rule: the time the "
                "size rule (1 + instructions + blocks) would give it; model: the calibrated cost model's prediction; "
                "ratio: measured over estimate; alone: measured in a partition of its own, else its partition's "

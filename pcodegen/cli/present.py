@@ -71,19 +71,27 @@ def graph_lines(graph: Any, top: int = 5) -> list[str]:
     return out
 
 
+def cost_unit(rule: str) -> str:
+    """What plan costs count under a cost rule (`pcodegen.cost`)."""
+    if rule == "size":
+        return "cost units"
+    return "µs of measured compile time" if rule.startswith("profile:") else "µs of predicted compile time"
+
+
 def plan_lines(plan: Any) -> list[str]:
     """A plan's quality figures, each with its unit."""
     m = plan.metrics
+    unit = cost_unit(getattr(m, "cost_rule", "size"))
     made = f"{plan.parts:,} partitions" + (f" (asked {plan.requested_parts:,})"
                                           if plan.requested_parts != plan.parts else "")
     lines = [
         f"strategy {plan.strategy}: {made}",
-        f"  partition costs {short_list(list(m.partition_costs), 'cost units')} (total {m.total_cost:,})",
+        f"  partition costs {short_list(list(m.partition_costs), unit)} (total {m.total_cost:,})",
         f"  imbalance {m.imbalance:.3f} (largest partition over the mean; 1.000 is perfect)",
         f"  cut: {m.cut_edges:,} references between partitions ({m.cut_weight:,} counting repeats)",
         f"  {m.promoted_locals:,} locals promoted to hidden globals, {m.declarations_added:,} declarations added",
         f"  predicted makespan on {m.workers} worker{'s' if m.workers != 1 else ''} {m.predicted_makespan:,.0f} "
-        f"cost units (speedup {m.predicted_speedup:.2f}x by the cost model)",
+        f"{unit} (speedup {m.predicted_speedup:.2f}x by the cost rule {getattr(m, 'cost_rule', 'size')})",
     ]
     return lines + [f"  note: {n}" for n in plan.notes]
 

@@ -42,6 +42,7 @@ class PlanMetrics:
     predicted_makespan: float
     predicted_speedup: float
     partition_sizes: list[int] = field(default_factory=list)  # size units (1 + instructions + blocks), whatever the cost rule
+    cost_rule: str = "size"  # what the costs are: size units, or microseconds (model: predicted, profile: measured)
 
 
 @dataclass
@@ -143,6 +144,7 @@ def make_plan(graph: ModuleGraph, assignment: dict[str, int], strategy: str, req
         predicted_makespan=makespan,
         predicted_speedup=round(total / makespan, 4) if makespan else 1.0,
         partition_sizes=[sum(g.nodes[m].get("size", g.nodes[m]["cost"]) for m in ms) for ms in members],
+        cost_rule=getattr(graph, "cost_rule", "size"),
     )
     dup = {n: sorted(duplicated[n]) for n in sorted(duplicated, key=lambda n: g.nodes[n]["order"])}
     return Plan(strategy, requested_parts, len(members), members, promoted, weakened, dup, metrics, notes)

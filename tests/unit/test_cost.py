@@ -1,0 +1,83 @@
+"""Cost rules: IR features (instruction classes, block sizes, blocks inside loops), the
+profile rule's lookup, and unknown rules as one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pcodegen.cost import check_cost_rule, costs, features, load_profile
+from pcodegen.errors import UsageError
+from pcodegen.graph import build_graph
+from pcodegen.ir.text import parse_module_text
+from pcodegen.partition import auto_parts
+
+LOOP = """define i64 @loop(i64 %n) {
+entry:
+  br label %body
+body:
+  %i = phi i64 [ 0, %entry ], [ %j, %body ]
+  %x = mul i64 %i, 3
+  %y = xor i64 %x, %i
+  %j = add i64 %i, 1
+  %c = icmp ult i64 %j, %n
+  br i1 %c, label %body, label %done
+done:
+  %r = udiv i64 %y, 7
+  ret i64 %r
+}"""
+
+STRAIGHT = """define i64 @straight(i64 %a) {
+  %x = mul i64 %a, 3
+  %y = xor i64 %x, %a
+  %z = add i64 %y, 1
+  %p = alloca i64
+  store i64 %z, ptr %p
+  %q = load i64, ptr %p
+  switch i64 %q, label %d [
+    i64 0, label %d
+    i64 1, label %d
+  ]
+d:
+  ret i64 %q
+}"""
+
+
+def test_features_count_classes_and_loops() -> None:
+    f = features(LOOP)
+    assert f["instructions"] == 9 and f["phis"] == 1 and f["int_arith"] == 3 and f["int_div"] == 1
+    assert f["compares"] == 1 and f["branches"] == 2 and f["blocks"] == 3
+    assert f["loop_sq_k"] == pytest.approx(6 * 6 / 1000)  # the body block (6 instructions) has the back edge
+    g = features(STRAIGHT)
+    assert g["loop_sq_k"] == 0 and g["switches"] == 1 and g["switch_cases"] == 2
+    assert g["allocas"] == 1 and g["loads"] == 1 and g["stores"] == 1 and g["blocks"] == 2
+    assert features("@g = global i32 1")["globals"] == 1
+
+
+def test_unknown_rule_is_a_usage_error() -> None:
+    assert check_cost_rule("size") == "size" and check_cost_rule("profile:x.json") == "profile:x.json"
+    for bad in ("bogus", "profile:", "Model"):
+        with pytest.raises(UsageError, match="choose model, size or profile:FILE"):
+            check_cost_rule(bad)
+
+
+def test_profile_rule_takes_measured_seconds(tmp_path: Path) -> None:
+    prof = tmp_path / "p.json"
+    prof.write_text(json.dumps({"schema": "pcodegen.profile/1", "units": [
+        {"name": "loop", "members": ["loop"], "optimize_s": 0.5, "emit_s": 0.25},
+        {"name": "straight", "members": ["straight"], "optimize_s": 0.001, "emit_s": 0.0}]}))
+    load_profile.cache_clear()
+    ir = parse_module_text(LOOP + "\n" + STRAIGHT + "\n")
+    sizes = {n: 1 + e.instructions + e.blocks for n, e in ir.entities.items()}
+    got = costs({n: e.text for n, e in ir.entities.items()}, sizes, f"profile:{prof}")
+    assert got == {"loop": 750_000, "straight": 1_000}
+    graph = build_graph(ir, "t", f"profile:{prof}")
+    assert graph.cost_rule.startswith("profile:") and graph.g.nodes["loop"]["size"] == sizes["loop"]
+    assert auto_parts(graph) == 2  # 0.751 s of measured time: one partition per 0.75 s, at least 2
+    with pytest.raises(UsageError, match="no such profile"):
+        costs({}, {}, f"profile:{tmp_path / 'none.json'}")
+    (tmp_path / "bad.json").write_text('{"schema": "other"}')
+    with pytest.raises(UsageError, match="not a pcodegen profile"):
+        costs({}, {}, f"profile:{tmp_path / 'bad.json'}")
