@@ -31,7 +31,7 @@ from pcodegen.julia.emit import (
     compile_partition,
     compile_runtime,
     emit_partition,
-    emit_serial_ir,
+    emit_serial_text,
     host_triple_and_layout,
 )
 from pcodegen.ir.compile import compile_module
@@ -68,9 +68,9 @@ class Library:
 def _serial_task(task: tuple[Workload, int]) -> dict[str, Any]:
     workload, opt = task
     c0, t0 = time.process_time(), time.perf_counter()
-    module, params = emit_serial_ir(workload)
-    text = str(module)
+    text, params = emit_serial_text(workload)
     mod = parse_module(text)
+    del text
     t1 = time.perf_counter()
     obj = compile_module(mod, opt)
     t2 = time.perf_counter()

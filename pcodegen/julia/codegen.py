@@ -149,11 +149,19 @@ class CodegenParams:
     Holds the workqueue, global_targets, external_fns, merged constants and the
     context lock. With `lock_in_constructor` the lock is taken here and held until
     `close()`, as Julia's constructor does with the context lock (approach 3).
+
+    With `stream`, each definition is printed as soon as it is complete and its
+    llvmlite.ir body dropped, so memory holds IR text rather than instruction objects
+    (`str(module)` would then print declarations). `text()` is the module's IR either
+    way, character for character what `str(module)` prints without streaming.
     """
 
     def __init__(self, module: ir.Module, workload: Any, names: dict[int, str], *,
-                 counter: NameCounter = COUNTER, lock: Any = None, lock_in_constructor: bool = False):
+                 counter: NameCounter = COUNTER, lock: Any = None, lock_in_constructor: bool = False,
+                 stream: bool = False):
         self.module = module
+        self.stream = stream
+        self.bodies: dict[str, str] = {}  # streamed definitions: function name -> its IR text
         self.workload = workload
         self.names = names
         self.counter = counter
@@ -161,6 +169,7 @@ class CodegenParams:
         self.workqueue: list[WorkItem] = []
         self.functions: dict[int, ir.Function] = {}
         self.defined: list[int] = []
+        self._defined: set[int] = set()
         self.global_targets: dict[int, Slot] = {}
         self.external_fns: dict[str, Slot] = {}
         self.merged_constants: dict[tuple[int, ...], ir.GlobalVariable] = {}
@@ -196,10 +205,34 @@ class CodegenParams:
 
     def begin_definition(self, ci_id: int) -> ir.Function:
         fn = self.function(ci_id)
-        if fn.blocks:
+        if ci_id in self._defined:
             raise CheckFailed(f"CodeInstance {ci_id} emitted twice in one codegen session")
         self.defined.append(ci_id)
+        self._defined.add(ci_id)
         return fn
+
+    def end_definition(self, ci_id: int) -> None:
+        """The definition of `ci_id` is complete: when streaming, keep its text only."""
+        if not self.stream:
+            return
+        fn = self.functions[ci_id]
+        self.bodies[fn.name] = str(fn)
+        for block in fn.blocks:  # break the block <-> instruction cycles: freed at once
+            block.instructions = []
+        fn.blocks = []
+        fn.scope = type(fn.scope)()  # the names of its values
+
+    def text(self) -> str:
+        """The module's LLVM IR, streamed definitions in place: what `str(module)` prints
+        (llvmlite's Module.__repr__), in the same order, whether streamed or not."""
+        m = self.module
+        lines = ['; ModuleID = "%s"' % (m.name,), 'target triple = "%s"' % (m.triple,),
+                 'target datalayout = "%s"' % (m.data_layout,), '']
+        lines += [it.get_declaration() for it in m.get_identified_types().values()]
+        bodies = self.bodies
+        lines += [bodies.get(name) or str(v) for name, v in m.globals.items()]
+        lines += m._get_metadata_lines()
+        return "\n".join(lines)
 
     def call_target(self, caller: int, callee: int) -> ir.Function:
         """Add a workqueue item for a call from `caller` to `callee`."""
@@ -244,7 +277,7 @@ class CodegenParams:
     # finalisation -----------------------------------------------------------------
     def pending(self) -> list[int]:
         """Workqueue callees not emitted in this session (resolved elsewhere, or never)."""
-        done = set(self.defined)
+        done = self._defined
         return sorted({w.callee for w in self.workqueue if w.callee not in done})
 
     def finalize(self, define_slots: bool = True, require_complete: bool = True) -> list[int]:

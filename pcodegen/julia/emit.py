@@ -12,10 +12,14 @@ size), so it is the same whichever process emits it:
   branch diamonds and lookups in merged constant tables.
 
 Serial emission (`emit_workload`) is the reference: one context, one CodegenParams,
-finalised in place. Parallel emission runs `emit_partition` in worker processes, each
-with its own context and CodegenParams; it returns bitcode plus its codegen state as
-plain data (`CodegenParams.export_state`), and `compile_partition` compiles a
-partition after renaming its slots as the coordinator's merge says.
+finalised in place. Emission streams (`CodegenParams(stream=True)`): each function is
+printed as soon as its body is complete and its llvmlite.ir objects dropped, so memory
+holds IR text, not instruction objects; `CodegenParams.text()` is the module's IR,
+identical to what `str(module)` prints without streaming. Parallel emission runs
+`emit_partition` in worker processes, each with its own context and CodegenParams; it
+returns bitcode plus its codegen state as plain data (`CodegenParams.export_state`),
+and `compile_partition` compiles a partition after renaming its slots as the
+coordinator's merge says.
 """
 
 from __future__ import annotations
@@ -173,6 +177,7 @@ def emit_code_instance(params: CodegenParams, ci: CodeInstance) -> ir.Function:
         else:  # pragma: no cover - body_plan only makes the kinds above
             raise AssertionError(kind)
     b.ret(acc)
+    params.end_definition(ci.id)
     return fn
 
 
@@ -194,24 +199,33 @@ def new_module(name: str, triple: str = "", data_layout: str = "") -> ir.Module:
     return mod
 
 
-def emit_serial_ir(workload: Workload, counter: NameCounter = COUNTER) -> tuple[ir.Module, CodegenParams]:
-    """Emit the whole workload in one CodegenParams (counter restarted at 1), finalised."""
+def emit_serial_ir(workload: Workload, counter: NameCounter = COUNTER,
+                   stream: bool = False) -> tuple[ir.Module, CodegenParams]:
+    """Emit the whole workload in one CodegenParams (counter restarted at 1), finalised.
+
+    With `stream` the definitions are kept as text (`CodegenParams.text()` is the IR;
+    `str(module)` would print them as declarations): what every caller that only needs
+    the IR text uses, so that memory does not grow with llvmlite.ir objects."""
     counter.reset(1)
     names = function_names(workload, counter)
     module = new_module("serial")
-    params = CodegenParams(module, workload, names, counter=counter)
+    params = CodegenParams(module, workload, names, counter=counter, stream=stream)
     for ci in workload.compiled():
         emit_code_instance(params, ci)
     params.finalize(define_slots=True, require_complete=True)
     return module, params
 
 
+def emit_serial_text(workload: Workload, counter: NameCounter = COUNTER) -> tuple[str, CodegenParams]:
+    """Serial emission, streamed: the whole module's IR text and its CodegenParams."""
+    _, params = emit_serial_ir(workload, counter, stream=True)
+    return params.text(), params
 
 
 def emit_workload(workload: Workload) -> bytes:
     """Serial emission of the whole workload in one context: the reference bitcode."""
-    module, _ = emit_serial_ir(workload)
-    return parse_module(str(module)).as_bitcode()
+    text, _ = emit_serial_text(workload)
+    return parse_module(text).as_bitcode()
 
 
 # --- parallel emission (worker side) --------------------------------------------------
@@ -245,12 +259,12 @@ def emit_partition(task: EmitTask) -> EmitResult:
     c0, t0 = time.process_time(), time.perf_counter()
     COUNTER.reset(task.base)  # this process's counter, as the coordinator's stood
     module = new_module(f"partition{task.index}", task.triple, task.data_layout)
-    params = CodegenParams(module, task.workload, task.names)
+    params = CodegenParams(module, task.workload, task.names, stream=True)
     cis = task.workload.code_instances
     for ci_id in task.members:
         emit_code_instance(params, cis[ci_id])
     params.finalize(define_slots=False, require_complete=False)
-    text = str(module)
+    text = params.text()
     t1 = time.perf_counter()
     ctx = llvm.create_context()
     mod = parse_module(text, ctx)

@@ -11,18 +11,18 @@ from typing import Any, Callable
 from pcodegen.parallel.fork import run_isolated
 from pcodegen.julia.workload import Workload
 from pcodegen.julia.experiments.common import (CrossContextLinkError, context_address, defined_symbols,
-                                              emit_partition_modules, guarded_link)
+                                              emit_partition_modules, guarded_link, time_limit)
 
 
-def _approach1_child(arg: tuple[Workload, bool, int], stage: Callable[[str], None]) -> dict[str, Any]:
+def _approach1_child(arg: tuple[Workload, bool, int, int], stage: Callable[[str], None]) -> dict[str, Any]:
     from pcodegen.combine import link_bitcode
     from pcodegen.ir.parse import parse_module
-    from pcodegen.julia.emit import emit_serial_ir, rename_globals
+    from pcodegen.julia.emit import emit_serial_text, rename_globals
     from pcodegen.ir.compile import compile_module
     from pcodegen.ir.parse import init_llvm
     from pcodegen.julia.codegen import merge_states, state_module
 
-    workload, fixed, parts = arg
+    workload, fixed, parts, opt = arg
     init_llvm()
     stage("emit")
     modules, states, base, _ = emit_partition_modules(workload, parts)
@@ -41,7 +41,7 @@ def _approach1_child(arg: tuple[Workload, bool, int], stage: Callable[[str], Non
             return {**info, "outcome": "verifier_rejected", "message": lines[0] if lines else str(exc),
                     "verifier_output": lines[:6]}
         stage("compile")
-        compile_module(dst, 2)
+        compile_module(dst, opt)
         return {**info, "outcome": "linked_verified_compiled"}
 
     stage("guard")
@@ -53,30 +53,39 @@ def _approach1_child(arg: tuple[Workload, bool, int], stage: Callable[[str], Non
     stage("merge state")
     merged = merge_states(states, workload, base)
     stage("bitcode route")
+    triple, layout = modules[0].triple, str(modules[0].data_layout)
     bitcodes = []
-    for i, mod in enumerate(modules):
-        clone = parse_module(mod.as_bitcode())  # its own context again, to rename in
+    for i in range(len(modules)):  # each module is freed once it is bitcode: one whole workload in memory
+        clone = parse_module(modules[i].as_bitcode())  # its own context again, to rename in
+        modules[i] = None
         rename_globals(clone, merged.renames[i])
         bitcodes.append(clone.as_bitcode())
-    triple = modules[0].triple
-    layout = str(modules[0].data_layout)
+        del clone
     bitcodes.append(parse_module(str(state_module(merged, triple, layout))).as_bitcode())
-    linked = parse_module(link_bitcode(bitcodes))
+    linked = parse_module(link_bitcode(bitcodes))  # verified
+    del bitcodes
+    got = defined_symbols(linked)  # before the optimiser drops anything
     stage("compile")
-    obj = compile_module(parse_module(linked.as_bitcode()), 2)
+    object_bytes = len(compile_module(linked, opt))  # in place: nothing reads `linked` after this
+    del linked
     stage("serial reference")
-    serial_ir, _ = emit_serial_ir(workload)
-    serial = parse_module(str(serial_ir))
-    want, got = defined_symbols(serial), defined_symbols(linked)
+    serial_text, _ = emit_serial_text(workload)
+    want = defined_symbols(parse_module(serial_text))
+    del serial_text
     return {**info, "outcome": "guard_refused_bitcode_route_ok" if refusal else "guard_did_not_refuse",
-            "guard_error": refusal, "linked_verified": True, "object_bytes": len(obj),
+            "guard_error": refusal, "linked_verified": True, "object_bytes": object_bytes, "opt": opt,
             "defined_symbols": len(got), "serial_defined_symbols": len(want),
             "symbols_match_serial": want == got,
             "missing_vs_serial": sorted(set(want) - set(got))[:5], "extra_vs_serial": sorted(set(got) - set(want))[:5]}
 
 
-def approach1(workload: Workload, fixed: bool, parts: int = 2, timeout: float = 600) -> tuple[str, bool, str, dict]:
-    out = run_isolated(_approach1_child, (workload, fixed, parts), timeout)
+def approach1(workload: Workload, fixed: bool, parts: int = 2, opt: int = 2,
+              timeout: float | None = None) -> tuple[str, bool, str, dict]:
+    """Run approach 1 in a child process. The time limit defaults to 600 s, more for a
+    workload whose fixed mode (two emissions and an O`opt` compile of the whole) needs it."""
+    if timeout is None:
+        timeout = time_limit(workload, 600, passes=2 if fixed else 1)
+    out = run_isolated(_approach1_child, (workload, fixed, parts, opt), timeout)
     if not fixed:
         expected = "linking modules from different contexts fails: verifier error or a signal"
         if out.status == "ok":
@@ -95,6 +104,6 @@ def approach1(workload: Workload, fixed: bool, parts: int = 2, timeout: float = 
     d = out.value
     ok = d["outcome"] == "guard_refused_bitcode_route_ok" and d["symbols_match_serial"]
     summary = (f"guard refused the cross-context link; bitcode route linked {d['partitions']} partitions, "
-               f"verified, compiled, {d['defined_symbols']} symbols as in the serial build") if ok else \
+               f"verified, compiled, {d['defined_symbols']:,} symbols as in the serial build") if ok else \
         "fixed mode did not work: " + d["outcome"]
     return d["outcome"], ok, summary, {"expected": expected, **d}

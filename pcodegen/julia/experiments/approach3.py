@@ -20,7 +20,7 @@ from pcodegen.errors import UsageError
 from pcodegen.parallel.fork import run_isolated
 from pcodegen.partition.sequence import dealt_blocks
 from pcodegen.julia.workload import Workload
-from pcodegen.julia.experiments.common import LLVMLITE_NOTE
+from pcodegen.julia.experiments.common import LLVMLITE_NOTE, time_limit
 from pcodegen.julia.experiments.lock import LOCK_NAME, TrackedLock, WaitGraph
 
 
@@ -99,7 +99,7 @@ class _Session:
                 for p in mine:
                     params[p] = CodegenParams(new_module(f"partition{p}", self.triple, self.layout), self.workload,
                                               self.names, counter=self.counter, lock=self.lock,
-                                              lock_in_constructor=not self.fixed)
+                                              lock_in_constructor=not self.fixed, stream=True)
                 for ci in sorted(ci for p in mine for ci in self.parts[p]):
                     for callee in self.workload.code_instances[ci].callees:
                         if self.owner[callee] != t:
@@ -115,7 +115,7 @@ class _Session:
                     with self._scope():  # codegen of each module in the shared context
                         params[p].finalize(define_slots=True, require_complete=False)
                         ctx = llvm.create_context() if self.own_contexts else self.context
-                        mod = parse_module(str(params[p].module), ctx)
+                        mod = parse_module(params[p].text(), ctx)
                         self.objects[f"partition{p}"] = len(compile_module(mod, self.opt))
             finally:
                 for prm in params.values():
@@ -231,7 +231,8 @@ def approach3(workload: Workload, fixed: bool, threads: int = 2, bound_s: float 
               timeout: float | None = None) -> tuple[str, bool, str, dict]:
     if threads < 2:
         raise UsageError("approach3 needs at least 2 threads")
-    timeout = timeout if timeout is not None else (bound_s + 60 if not fixed else 1800)
+    if timeout is None:  # failing: the watchdog's bound and a margin; fixed: three timed runs
+        timeout = bound_s + 60 if not fixed else time_limit(workload, 1800, passes=4)
     out = run_isolated(_approach3_child, (workload, fixed, threads, bound_s, opt), timeout)
     if out.status != "ok":
         outcome = "killed" if out.status == "timeout" else out.status

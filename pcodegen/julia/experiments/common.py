@@ -13,6 +13,18 @@ from pcodegen.errors import PcgError
 from pcodegen.julia.workload import Workload
 
 
+#: What a time limit allows per compiled function for each pass over the whole workload
+#: (emitting it, or compiling it at O2): about 2.5 times what 2 busy cores took for the
+#: sysimage preset (40,000 functions, an O2 compile of the whole in about 3 minutes).
+SECONDS_PER_FUNCTION = 0.01
+
+
+def time_limit(workload: Workload, floor_s: float, passes: int) -> float:
+    """A child process's time limit: `floor_s`, or more where `passes` passes over a big
+    workload need it (bounded, and proportional to the workload)."""
+    return max(floor_s, passes * SECONDS_PER_FUNCTION * len(workload.compiled()))
+
+
 LLVMLITE_NOTE = ("llvmlite serialises every LLVM call behind one global lock (and Python's GIL serialises "
                  "building the IR), so threads sharing a context cannot run codegen in parallel; "
                  "worker processes with their own contexts can (approach 2 fixed).")
@@ -77,11 +89,11 @@ def emit_partition_modules(workload: Workload, parts: int) -> tuple[list[Any], l
     for i, members in enumerate(workload.partitions(parts)):
         COUNTER.reset(base)  # each partition's session starts where a fresh worker's would
         module = new_module(f"partition{i}", triple, layout)
-        params = CodegenParams(module, workload, names)
+        params = CodegenParams(module, workload, names, stream=True)
         for ci in members:
             emit_code_instance(params, workload.code_instances[ci])
         params.finalize(define_slots=False, require_complete=False)
-        modules.append(parse_module(str(module), llvm.create_context()))
+        modules.append(parse_module(params.text(), llvm.create_context()))
         modules[-1].name = f"partition{i}"
         states.append(params.export_state(i))
     return modules, states, base, names

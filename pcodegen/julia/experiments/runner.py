@@ -52,7 +52,7 @@ def run_experiment(name: str, workload: Workload, fixed: bool = False, *, worker
     if name == "approach1":
         if len(workload.compiled()) < 2:
             raise UsageError("approach1 needs at least 2 compiled CodeInstances")
-        outcome, ok, summary, details = approach1(workload, fixed, max(2, parts or 2))
+        outcome, ok, summary, details = approach1(workload, fixed, max(2, parts or 2), opt)
     elif name == "approach2":
         outcome, ok, summary, details = approach2(workload, fixed, workers, parts, opt, workdir)
     else:
