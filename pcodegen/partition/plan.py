@@ -3,6 +3,7 @@ how good the partitioning is (balance, cut, predicted makespan)."""
 
 from __future__ import annotations
 
+import hashlib
 import heapq
 from dataclasses import asdict, dataclass, field
 from typing import Sequence
@@ -70,8 +71,22 @@ class Plan:
         return d
 
 
-def _promoted_name(name: str, taken: set[str], index: int) -> str:
-    base = f"{symbol_name(name)}.pcg.{index}"
+def module_identity(graph: ModuleGraph) -> str:
+    """What names the module in promoted names: its `source_filename`, which an edit to
+    its code does not change."""
+    for line in graph.ir.header if graph.ir is not None else []:
+        if line.startswith("source_filename = "):
+            return line.split(" = ", 1)[1]
+    return ""
+
+
+def _promoted_name(name: str, taken: set[str], module: str) -> str:
+    """The hidden global a promoted local becomes: its name and a digest of the module's
+    identity and the name (as ThinLTO's `.llvm.<hash>`), so it depends on nothing else
+    and an edit elsewhere renames nothing."""
+    sym = symbol_name(name)
+    digest = hashlib.sha256(f"{module}\0{sym}".encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    base = f"{sym}.pcg.{digest}"
     while ir_token(base) in taken:
         base += "_"
     return ir_token(base)
@@ -119,10 +134,11 @@ def make_plan(graph: ModuleGraph, assignment: dict[str, int], strategy: str, req
         taken |= set(graph.ir.declarations)
     promoted: dict[str, str] = {}
     weakened: dict[str, str] = {}
+    module = module_identity(graph)
     for n in sorted(crossing, key=lambda n: g.nodes[n]["order"]):
         linkage = g.nodes[n]["linkage"]
         if linkage in ("internal", "private"):
-            promoted[n] = _promoted_name(n, taken, len(promoted))
+            promoted[n] = _promoted_name(n, taken, module)
             taken.add(promoted[n])
         elif linkage in ("linkonce", "linkonce_odr"):
             weakened[n] = "weak_odr" if linkage == "linkonce_odr" else "weak"
