@@ -160,11 +160,17 @@ def _phase(phases: dict[str, float], name: str) -> Iterator[None]:
 def prepare(path: str | Path, opts: CompileOptions, phases: dict[str, float]) -> tuple[LoadedModule, ModuleGraph, Plan]:
     """Load, graph and partition: the coordinator's work before compiling."""
     with _phase(phases, "load"):
-        loaded = load_module(path, jobs=min(2, opts.workers, cpu_count()))
-    with _phase(phases, "graph"):
-        graph = build_graph(loaded.ir, str(path), opts.cost)
-    with _phase(phases, "partition"):
-        plan = partition(graph, opts.parts, opts.strategy, opts.workers)
+        loaded = load_module(path, jobs=min(2, opts.workers, cpu_count()), defer_verify=True)
+    try:  # the verifier runs beside graph and partition (single-threaded: a core is free)
+        with _phase(phases, "graph"):
+            graph = build_graph(loaded.ir, str(path), opts.cost)
+        with _phase(phases, "partition"):
+            plan = partition(graph, opts.parts, opts.strategy, opts.workers)
+    except BaseException:
+        loaded.wait_verified()  # an input the verifier rejects explains any failure best
+        raise
+    with _phase(phases, "verify"):
+        loaded.wait_verified()
     return loaded, graph, plan
 
 

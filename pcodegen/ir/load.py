@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing as mp
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -32,6 +33,24 @@ class LoadedModule:
     text: str
     ir: IRModule
     steps: dict[str, float] = field(default_factory=dict)  # wall seconds: parse (with read), print, cut, verify_wait
+    verifier: Forked | None = field(default=None, repr=False, compare=False)  # see load_module(defer_verify=True)
+    closer: threading.Thread | None = field(default=None, repr=False, compare=False)  # freeing the LLVM module
+
+    def wait_verified(self) -> None:
+        """Wait for a deferred verifier and the module's release (no-op otherwise); the
+        verifier's rejection is the input's one-line UsageError."""
+        checker, self.verifier = self.verifier, None
+        closer, self.closer = self.closer, None
+        t = time.perf_counter()
+        try:
+            if closer is not None:
+                closer.join()
+            if checker is not None:
+                checker.result()
+        finally:
+            if checker is not None:
+                checker.close()
+            self.steps["verify_wait"] = self.steps.get("verify_wait", 0.0) + time.perf_counter() - t
 
 
 def read_input(path: str | Path) -> bytes:
@@ -121,6 +140,10 @@ def _function_of(mod: llvm.ModuleRef, message: str) -> str | None:
 
 
 PARALLEL_CUT_MIN = 4 << 20  # below this many characters a forked helper costs more than it saves
+# ... and below this many cores: on a 2-vCPU machine here, a second busy process slowed the
+# coordinator's Python 2.4x (SQLite's cut: 0.13 s alone, 0.32 s beside a spinning child),
+# so the two-process cut took 0.32 s against 0.25 s in one.
+PARALLEL_CUT_MIN_CORES = 4
 
 
 def cut_text(text: str, jobs: int = 1, background: Callable[[], object] | None = None) -> IRModule:
@@ -129,7 +152,9 @@ def cut_text(text: str, jobs: int = 1, background: Callable[[], object] | None =
     and the tail (metadata is only filed there, so the child's answer stays small; same
     result). `background`, if given, runs on a thread meanwhile (or first, when nothing
     is forked); it starts only after the fork, so it may call into LLVM."""
-    at, tail = cut_points(text) if jobs > 1 and len(text) >= PARALLEL_CUT_MIN else (-1, len(text))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    parallel = jobs > 1 and len(text) >= PARALLEL_CUT_MIN and cores >= PARALLEL_CUT_MIN_CORES
+    at, tail = cut_points(text) if parallel else (-1, len(text))
     if at <= 0:
         if background is not None:
             background()
@@ -163,21 +188,25 @@ def check_definitions(mod: llvm.ModuleRef, path: str | Path) -> None:
         raise no_definitions(path, bool(values))
 
 
-def load_module(path: str | Path, jobs: int = 1) -> LoadedModule:
+def load_module(path: str | Path, jobs: int = 1, defer_verify: bool = False) -> LoadedModule:
     """Read, parse, verify and cut up the module at `path`.
 
     With `jobs` > 1 (the coordinator of a parallel build) the otherwise idle cores
-    help: the verifier runs in a forked child while the module is printed, and the
-    printed text is cut in two halves at once. Errors are the same either way.
+    help: the printed text is cut in two halves at once, and the verifier runs in a
+    forked child, beside print and cut, or, with `defer_verify`, after the cut, beside
+    what the caller does next (graph and plan, single-threaded), until the caller's
+    `wait_verified()`. Errors are the same either way.
     """
     if mp.current_process().daemon:  # a daemonic process may not fork helpers
         jobs = 1
+    defer_verify = defer_verify and jobs > 1
     steps: dict[str, float] = {}
     t = time.perf_counter()
     data = read_input(path)
     mod, fmt = parse_bytes(data, str(path), verify=jobs <= 1)
     steps["parse"] = time.perf_counter() - t
-    checker = Forked(verify_module, mod, path) if jobs > 1 else None
+    checker = Forked(verify_module, mod, path) if jobs > 1 and not defer_verify else None
+    closer: threading.Thread | None = None
     try:
         t = time.perf_counter()
         text = str(mod)
@@ -185,27 +214,44 @@ def load_module(path: str | Path, jobs: int = 1) -> LoadedModule:
         steps["print"] = time.perf_counter() - t
         t = time.perf_counter()
         try:
-            # Freeing the module is done on a thread beside the cut.
-            ir = cut_text(text, jobs, background=mod.close)
+            # Freeing the module is done on a thread beside the cut (after the verifier's
+            # fork, when that comes later).
+            ir = cut_text(text, jobs, background=None if defer_verify else mod.close)
         except ValueError:
+            if checker is None and jobs > 1:
+                checker = Forked(verify_module, mod, path)
             if checker is not None:
                 checker.result()  # an input the verifier rejects explains a failed cut best
             raise
         steps["cut"] = time.perf_counter() - t
         t = time.perf_counter()
-        if checker is not None:
+        if defer_verify:
+            checker = Forked(verify_module, mod, path)
+            closer = threading.Thread(target=mod.close, name="pcodegen-free")
+            closer.start()
+        elif checker is not None:
             checker.result()
         steps["verify_wait"] = time.perf_counter() - t
-    finally:
+    except BaseException:
         if checker is not None:
             checker.close()
-        # Dispose of the module here, on every path: left to the garbage collector with
-        # its context (an exception's traceback holds both), llvmlite may free the
-        # context first and the module's own finaliser then crashes the process.
-        mod.close()
+        raise
+    finally:
+        # Dispose of the module here, on every path (or on the closer thread, joined in
+        # wait_verified): left to the garbage collector with its context (an exception's
+        # traceback holds both), llvmlite may free the context first and the module's
+        # own finaliser then crashes the process.
+        if closer is None:
+            mod.close()
+    if checker is not None and not defer_verify:
+        checker.close()
+        checker = None
+    loaded = LoadedModule(str(path), fmt, len(data), hashlib.sha256(data).hexdigest(), triple, text, ir, steps,
+                          checker, closer)
     if not ir.entities:
+        loaded.wait_verified()  # an input the verifier rejects explains itself best
         raise no_definitions(path, bool(ir.declarations))
-    return LoadedModule(str(path), fmt, len(data), hashlib.sha256(data).hexdigest(), triple, text, ir, steps)
+    return loaded
 
 
 def lower_keyed_structors(mod: llvm.ModuleRef, path: str | Path) -> llvm.ModuleRef:

@@ -368,6 +368,9 @@ def _linkage_visibility(words: list[str]) -> tuple[str, str]:
     return linkage, visibility
 
 
+TAIL_WEIGHT = 0.35  # cutting cost per character of trailing metadata, relative to function bodies
+
+
 def cut_points(text: str) -> tuple[int, int]:
     """(middle, tail): offsets where printed IR can be cut into three parts that are each
     cut up on their own. `tail` is the line after the last function body (what follows
@@ -379,7 +382,11 @@ def cut_points(text: str) -> tuple[int, int]:
         return -1, len(text)
     tail = last + 2
     first = max(text.find("\ndefine "), 0)
-    mid = (first + tail) // 2
+    # Balance the work: the part before `middle` (globals too) and the tail, whose
+    # metadata is filed unread at about a third of the cost per character, against the
+    # function bodies from `middle` to `tail`.
+    share = (tail + TAIL_WEIGHT * (len(text) - tail)) / 2
+    mid = max(first + 1, int(tail - share))
     at = text.find("\ndefine ", mid, tail)
     if at < 0:
         at = text.rfind("\ndefine ", first + 1, mid)

@@ -17,6 +17,7 @@ from pcodegen.ir.text import cut_points, parse_module_text
 @pytest.fixture()
 def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(load, "PARALLEL_CUT_MIN", 0)
+    monkeypatch.setattr(load, "PARALLEL_CUT_MIN_CORES", 1)
 
 
 @needs_clang
