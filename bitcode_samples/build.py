@@ -3,7 +3,8 @@
 
 Usage::
 
-    python3 bitcode_samples/build.py [--out DIR] [--force] [samples|sqlite|cpp|rust|all|demo]
+    python3 bitcode_samples/build.py [--out DIR] [--force] \
+        [samples|sqlite|sqlite-g|cpp|rust|all|demo|lua|brotli|registry]
 
 Targets
 -------
@@ -46,6 +47,30 @@ sqlite-g
     ``DEBUG_FLAGS``) into ``<out>/sqlite-g.bc`` (~8 MB; its printed IR is ~49 MB,
     about 350k metadata lines), with its own native shell and expected output.
     The module where pcodegen's coordinator work shows (issue 13); not in ``all``.
+lua
+    Whole-program bitcode of the Lua 5.4.8 interpreter (``lua.c`` + the core + the
+    standard library: 33 files, as Lua's own makefile lists them less ``ltests.c``),
+    taken from the ``third-party/lua54/`` of the pinned ``lupa`` sdist on PyPI
+    (downloaded once with pip into ``<out>/cache/``, sha256-checked, extracted to
+    ``<out>/cache/lua-5.4.8/``), compiled with ``LUA_FLAGS`` (``make linux`` without
+    readline), joined into ``<out>/lua.bc``.  That is linked natively
+    (``<out>/lua-native``, ``LUA_LINK_FLAGS``) and run as ``lua -E - < lua_test.lua``
+    (numbers, strings and patterns, tables, closures, metatables, coroutines, errors,
+    ``load``/``string.dump``, a few algorithms, io/os, gc and finalizers); its stdout is
+    ``<out>/lua.expected.txt``, its link flags ``<out>/lua.link.json``.
+brotli
+    Whole-program bitcode of the Brotli 1.2.1 C library (``c/common``, ``c/dec``,
+    ``c/enc`` of the pinned ``brotli`` sdist, extracted to
+    ``<out>/cache/brotli-1.2.1/c/``) plus ``bitcode_samples/brotli_driver.c``, which
+    compresses generated corpora one-shot and streaming (qualities 0-11, windows,
+    modes, large window, a prepared dictionary), decompresses them again, damages
+    streams, and prints sizes and CRC-32s: ``<out>/brotli.bc``, ``brotli-native``,
+    ``brotli.expected.txt``, ``brotli.link.json``.
+registry
+    lua + brotli (``registry_workload(name)`` says how each is run).  Not to be
+    confused with the ``registry`` C sample (``c/registry/``, the demo).  Cheap (a
+    cold build ~10 s, see below) but not in ``all``, so that ``all`` downloads nothing
+    more than it did.
 all
     samples + sqlite + cpp + rust.
 demo
@@ -61,7 +86,8 @@ from their own directory with relative file names, so no absolute path ends
 up in the bitcode.
 
 Measured on the reference machine (Debian 12, 2 cores, Debian clang/LLVM
-19.1.7; sqlean.py 3.50.4.5 bundles SQLite 3.50.4):
+19.1.7; sqlean.py 3.50.4.5 bundles SQLite 3.50.4, lupa 2.8 bundles Lua 5.4.8 and
+brotli 1.2.1 the Brotli 1.2.1 C library):
 
 =================  =========  ==================  ============================
 output             bytes      defined functions   notes
@@ -74,6 +100,10 @@ sqlite.bc          3,236,468  3,584 (310 global)  ~507k lines of text IR
 jsonlab.bc         2,397,548  5,042               C++17 + nlohmann/json, 93 lines
 traitlab.bc        2,376,028  1,006 (+35 alias)   Rust + std, 51 lines (rustc's
                                                   own: 7,957,896 with debug info)
+lua.bc               586,388  1,081 (339 global)  Lua 5.4.8 interpreter, 33
+                                                  files, 137 output lines
+brotli.bc          2,663,600  440 (117 global)    Brotli 1.2.1 (35 files) +
+                                                  driver, 87 output lines
 =================  =========  ==================  ============================
 
 ("defined functions" = functions with a body as llvmlite 0.50 sees them.
@@ -91,6 +121,11 @@ the ``wheel`` package and the isolated retry fetches setuptools), both
 bitcode compiles in parallel ~4 s, native link of sqlite.bc + test run ~2 s,
 so a cold ``all`` is ~15 s.  A rerun with nothing to do takes ~0.2 s.  For
 scale: ``clang-19 -O2 -c sqlite.bc`` takes ~18-26 s on the same machine.
+Registry programs, cold ``registry`` ~10 s: Lua: the one-time sdist download
+~1.8 s (pip prepares metadata by running lupa's setup.py; ``LUPA_NO_LUAJIT`` keeps
+it from building two LuaJITs, ~50 s otherwise), 33 compiles ~1-1.7 s, native link +
+workload ~0.3 s.  Brotli: download ~1.4 s, 36 compiles ~2.6-3.2 s (``enc/`` dominates),
+native link + workload ~1.9 s (quality 11 at -O0).
 """
 
 from __future__ import annotations
@@ -693,6 +728,216 @@ def build_rust(out_dir: Path | str = DEFAULT_OUT, force: bool = False, sample: s
     return bc
 
 
+# --- Registry programs: Lua 5.4 (lupa's sdist) and Brotli (brotli's sdist) ---------------
+
+LUA_SAMPLE = "lua"
+LUPA_VERSION = "2.8"                 # lupa sdist pinned exactly; it bundles Lua 5.1-5.5 + LuaJIT
+LUPA_SDIST = f"lupa-{LUPA_VERSION}.tar.gz"
+LUPA_SHA256 = "d8022641b9ec8ecf2c5ecbe9f47e5a70e0b87c4b5ae921b92cb02a638e0acd08"
+LUA_VERSION = "5.4.8"                # what its third-party/lua54/ holds (a checkout of Lua's own repository)
+LUA_SDIST_DIR = f"lupa-{LUPA_VERSION}/third-party/lua54/"
+# The interpreter as Lua's makefile builds it (CORE_O, AUX_O, LIB_O, LUA_O), less ltests.c
+# (the internal test library) and onelua.c (everything again, in one file).
+LUA_SOURCES = (
+    "lapi.c", "lcode.c", "lctype.c", "ldebug.c", "ldo.c", "ldump.c", "lfunc.c", "lgc.c", "llex.c",
+    "lmem.c", "lobject.c", "lopcodes.c", "lparser.c", "lstate.c", "lstring.c", "ltable.c", "ltm.c",
+    "lundump.c", "lvm.c", "lzio.c",
+    "lauxlib.c",
+    "lbaselib.c", "ldblib.c", "liolib.c", "lmathlib.c", "loslib.c", "ltablib.c", "lstrlib.c",
+    "lutf8lib.c", "loadlib.c", "lcorolib.c", "linit.c",
+    "lua.c",
+)
+# Lua's own `make linux` settings, without readline (LUA_USE_READLINE stays undefined).
+LUA_FLAGS = ["-std=gnu99", "-DLUA_USE_LINUX"]
+LUA_LINK_FLAGS = ["-lm", "-ldl"]     # -ldl: dlopen for `require` of C modules (in libc since glibc 2.34)
+LUA_TEST = HERE / "lua_test.lua"
+# `-E`: ignore LUA_INIT/LUA_PATH; `-`: the script on stdin, so messages say "stdin:LINE:".
+LUA_ARGS = ["-E", "-"]
+
+BROTLI_SAMPLE = "brotli"
+BROTLI_VERSION = "1.2.1"             # brotli sdist pinned exactly; bundles the C library 1.2.1
+BROTLI_SDIST = f"brotli-{BROTLI_VERSION}.tar.gz"
+BROTLI_SHA256 = "02b2f7b5a83485efe448a44ddf7983def05c3bb1dcf917d4f7154070260e13de"
+BROTLI_SDIST_DIR = f"brotli-{BROTLI_VERSION}/c/"
+BROTLI_PARTS = ("common/", "dec/", "enc/", "include/")   # c/tools/ (the CLI) is not used
+BROTLI_FLAGS = ["-std=gnu11", "-Iinclude"]
+BROTLI_DRIVER = HERE / "brotli_driver.c"
+BROTLI_LINK_FLAGS = ["-lm"]          # log2 in the encoder's cost model
+
+
+def _pip_download_sdist(cache: Path, project: str, version: str, filename: str, sha256: str,
+                        env: dict[str, str] | None = None) -> Path:
+    """Fetch one pinned sdist with pip into ``cache`` (once), like `_download_sqlean`.
+
+    ``--no-binary`` names only the project, so an isolated build environment (the
+    fallback) takes its build requirements as wheels.  pip runs the sdist's setup to
+    prepare metadata; ``env`` can make that cheap."""
+    sdist = cache / filename
+    if sdist.exists() and _sha256(sdist) == sha256:
+        return sdist
+    cache.mkdir(parents=True, exist_ok=True)
+    base = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", project,
+            f"{project}=={version}", "-d", str(cache), "--disable-pip-version-check"]
+    attempts = [base[:4] + ["--no-build-isolation"] + base[4:], base]
+    errors = []
+    for cmd in attempts:
+        _log("downloading: " + " ".join(cmd[1:]))
+        proc = subprocess.run(cmd, check=False, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              env={**os.environ, **(env or {})})
+        if proc.returncode == 0 and sdist.exists():
+            break
+        errors.append(proc.stdout.decode(errors="replace")[-1500:])
+    else:
+        raise BuildError(f"could not download the {project} sdist:\n" + "\n---\n".join(errors))
+    digest = _sha256(sdist)
+    if digest != sha256:
+        raise BuildError(f"{sdist}: sha256 {digest} != pinned {sha256}")
+    return sdist
+
+
+def _extract_tree(sdist: Path, prefix: str, dest: Path, keep) -> list[Path]:
+    """Unpack the regular files under ``prefix`` whose relative name passes ``keep``."""
+    out: list[Path] = []
+    with tarfile.open(sdist, "r:gz") as tar:
+        for member in tar.getmembers():
+            if not member.isfile() or not member.name.startswith(prefix):
+                continue
+            rel = member.name[len(prefix):]
+            if not rel or ".." in Path(rel).parts or not keep(rel):
+                continue
+            f = tar.extractfile(member)
+            assert f is not None
+            _write_if_changed(dest / rel, f.read())
+            out.append(dest / rel)
+    if not out:
+        raise BuildError(f"{sdist} has no wanted files under {prefix}")
+    return out
+
+
+def lua_sources(out_dir: Path | str = DEFAULT_OUT, force: bool = False) -> Path:
+    """The directory holding Lua's sources, extracted from the pinned lupa sdist (once)."""
+    src = Path(out_dir) / "cache" / f"lua-{LUA_VERSION}"
+    if force or not all((src / n).exists() for n in (*LUA_SOURCES, "lua.h", "luaconf.h")):
+        t0 = time.monotonic()
+        # LUPA_NO_LUAJIT: lupa's setup.py would otherwise build both bundled LuaJITs with
+        # make while pip only prepares metadata (~50 s of CPU for nothing).
+        sdist = _pip_download_sdist(Path(out_dir) / "cache", "lupa", LUPA_VERSION, LUPA_SDIST, LUPA_SHA256,
+                                    env={"LUPA_NO_LUAJIT": "true"})
+        wanted = set(LUA_SOURCES)
+        _extract_tree(sdist, LUA_SDIST_DIR, src, lambda rel: "/" not in rel and (
+            rel in wanted or (rel.endswith(".h") and not rel.startswith("ltests"))))
+        if f'#define LUA_VERSION_RELEASE\t"{LUA_VERSION.rsplit(".", 1)[1]}"' not in (src / "lua.h").read_text():
+            raise BuildError(f"{src}/lua.h is not Lua {LUA_VERSION}")
+        _log(f"Lua sources ready in {time.monotonic() - t0:.1f}s")
+    return src
+
+
+def brotli_sources(out_dir: Path | str = DEFAULT_OUT, force: bool = False) -> Path:
+    """The ``c/`` directory of Brotli's sources, extracted from the pinned brotli sdist (once)."""
+    src = Path(out_dir) / "cache" / f"brotli-{BROTLI_VERSION}" / "c"
+    if force or not (src / "include" / "brotli" / "encode.h").exists() or not (src / "enc" / "encode.c").exists():
+        t0 = time.monotonic()
+        sdist = _pip_download_sdist(Path(out_dir) / "cache", "brotli", BROTLI_VERSION, BROTLI_SDIST,
+                                    BROTLI_SHA256)
+        _extract_tree(sdist, BROTLI_SDIST_DIR, src,
+                      lambda rel: rel.startswith(BROTLI_PARTS) and rel.endswith((".c", ".h")))
+        major, minor, patch = (f"#define BROTLI_VERSION_{k} {v}"
+                               for k, v in zip(("MAJOR", "MINOR", "PATCH"), BROTLI_VERSION.split(".")))
+        version_h = (src / "common" / "version.h").read_text()
+        if not all(line in version_h for line in (major, minor, patch)):
+            raise BuildError(f"{src} is not Brotli {BROTLI_VERSION}")
+        _log(f"Brotli sources ready in {time.monotonic() - t0:.1f}s")
+    return src
+
+
+def registry_workload(name: str) -> tuple[list[str], Path | None]:
+    """How a registry program is run for its expected output: (arguments after the
+    executable, file to give it on stdin or None).  Run it with cwd = bitcode_samples/."""
+    if name == LUA_SAMPLE:
+        return list(LUA_ARGS), LUA_TEST
+    if name == BROTLI_SAMPLE:
+        return [], None
+    raise BuildError(f"no such registry program: {name}")
+
+
+def run_registry_workload(name: str, exe: Path | str, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run a built registry program on its fixed workload; stdout/stderr as bytes, not checked."""
+    args, stdin = registry_workload(name)
+    with open(stdin, "rb") if stdin else open(os.devnull, "rb") as fh:
+        return subprocess.run([str(exe), *args], check=False, stdin=fh, capture_output=True, cwd=HERE,
+                              timeout=timeout)
+
+
+def _build_program(name: str, out_dir: Path, force: bool, jobs: list[tuple[Path, str, Path, list[str]]],
+                   inputs: list[Path], link_flags: list[str], **info) -> Path:
+    """Compile ``jobs`` ((cwd, relative source, object, flags)) to bitcode, llvm-link them into
+    ``<out>/<name>.bc``, link that natively (``<name>-native``) and keep the stdout of its
+    workload as ``<name>.expected.txt``; the link flags go to ``<name>.link.json``."""
+    bc = out_dir / f"{name}.bc"
+    native = out_dir / f"{name}-native"
+    expected = out_dir / f"{name}.expected.txt"
+    if not force and _up_to_date([bc, native, expected, link_flags_path(out_dir, name)], [*inputs, THIS_SCRIPT]):
+        return bc
+    t0 = time.monotonic()
+    _parallel(jobs, lambda j: _compile_bitcode(j[0], j[1], j[2], j[3]))
+    _link_bitcode([j[2] for j in jobs], bc)
+    t1 = time.monotonic()
+    tmp = native.with_name(native.name + ".tmp")
+    _run([find_tool(f"clang-{LLVM_MAJOR}"), bc, "-o", tmp, *link_flags])
+    os.replace(tmp, native)
+    proc = run_registry_workload(name, native)
+    if proc.returncode != 0:
+        raise BuildError(f"{native} exited {proc.returncode} on its workload:\n"
+                         + proc.stderr.decode(errors="replace")[-3000:])
+    _write_if_changed(expected, proc.stdout)
+    _write_link_flags(out_dir, name, link_flags, **info)
+    _log(f"built {bc} ({bc.stat().st_size} bytes, {len(jobs)} files) in {t1 - t0:.1f}s, native "
+         f"reference ({len(proc.stdout.splitlines())} lines) in {time.monotonic() - t1:.1f}s")
+    return bc
+
+
+def build_lua(out_dir: Path | str = DEFAULT_OUT, force: bool = False) -> Path:
+    """Build ``<out>/lua.bc``: the Lua 5.4 interpreter (``lua.c`` + core + standard
+    library), its native build ``lua-native`` and ``lua.expected.txt`` (its stdout on
+    ``lua_test.lua``)."""
+    out_dir = Path(out_dir)
+    src = lua_sources(out_dir, force)
+    obj = out_dir / "obj" / LUA_SAMPLE
+    jobs = [(src, n, obj / (Path(n).stem + ".bc"), LUA_FLAGS) for n in LUA_SOURCES]
+    inputs = [src / n for n in LUA_SOURCES] + sorted(src.glob("*.h")) + [LUA_TEST]
+    return _build_program(LUA_SAMPLE, out_dir, force, jobs, inputs, LUA_LINK_FLAGS,
+                          source=f"Lua {LUA_VERSION} from the {LUPA_SDIST} sdist (sha256 {LUPA_SHA256})",
+                          workload=f"{LUA_SAMPLE} {' '.join(LUA_ARGS)} < {LUA_TEST.name}")
+
+
+def build_brotli(out_dir: Path | str = DEFAULT_OUT, force: bool = False) -> Path:
+    """Build ``<out>/brotli.bc``: the Brotli library (encoder, decoder, common) and
+    ``brotli_driver.c``, its native build ``brotli-native`` and ``brotli.expected.txt``."""
+    out_dir = Path(out_dir)
+    src = brotli_sources(out_dir, force)
+    obj = out_dir / "obj" / BROTLI_SAMPLE
+    names = sorted(p.relative_to(src).as_posix() for part in ("common", "dec", "enc")
+                   for p in (src / part).glob("*.c"))
+    jobs = [(src, n, obj / Path(n).with_suffix(".bc"), BROTLI_FLAGS) for n in names]
+    # The driver is compiled from its own directory (relative name); its include path
+    # is absolute but nothing records it without -g (the library has no __FILE__).
+    jobs.append((HERE, BROTLI_DRIVER.name, obj / "brotli_driver.bc",
+                 [*SAMPLE_CFLAGS, "-I", str(src / "include")]))
+    inputs = [src / n for n in names] + sorted(src.glob("*/*.h")) + sorted(src.glob("include/brotli/*.h"))
+    inputs.append(BROTLI_DRIVER)
+    return _build_program(BROTLI_SAMPLE, out_dir, force, jobs, inputs, BROTLI_LINK_FLAGS,
+                          source=f"Brotli {BROTLI_VERSION} from the {BROTLI_SDIST} sdist (sha256 {BROTLI_SHA256})",
+                          workload=f"{BROTLI_SAMPLE} (no input; {BROTLI_DRIVER.name} generates its data)")
+
+
+REGISTRY_PROGRAMS = {LUA_SAMPLE: build_lua, BROTLI_SAMPLE: build_brotli}
+
+
+def build_registry(out_dir: Path | str = DEFAULT_OUT, force: bool = False) -> dict[str, Path]:
+    """Build every registry program; returns {name: path of its .bc}."""
+    return {name: fn(out_dir, force) for name, fn in REGISTRY_PROGRAMS.items()}
+
+
 # --- demo ------------------------------------------------------------------------------
 
 def build_demo(out_dir: Path | str = DEFAULT_OUT) -> Path:
@@ -718,7 +963,8 @@ def build_demo(out_dir: Path | str = DEFAULT_OUT) -> Path:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Build pcodegen's bitcode samples.")
     ap.add_argument("target", nargs="?", default="samples",
-                    choices=["samples", "sqlite", "sqlite-g", "cpp", "rust", "all", "demo"])
+                    choices=["samples", "sqlite", "sqlite-g", "cpp", "rust", "all", "demo",
+                             *REGISTRY_PROGRAMS, "registry"])
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT,
                     help=f"output directory (default: {DEFAULT_OUT})")
     ap.add_argument("--force", action="store_true", help="rebuild even if up to date")
@@ -738,6 +984,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{CPP_SAMPLE}: {build_cpp(args.out, args.force)}")
         if args.target in ("rust", "all"):
             print(f"{RUST_SAMPLE}: {build_rust(args.out, args.force)}")
+        if args.target in REGISTRY_PROGRAMS:
+            print(f"{args.target}: {REGISTRY_PROGRAMS[args.target](args.out, args.force)}")
+        if args.target == "registry":
+            for name, path in build_registry(args.out, args.force).items():
+                print(f"{name}: {path}")
         if args.target == "demo":
             print(f"demo: {build_demo(args.out)}")
     except (ToolNotFoundError, BuildError) as e:
