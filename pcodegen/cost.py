@@ -44,7 +44,7 @@ _CLASSES = {
     "zext": "casts", "sext": "casts", "trunc": "casts", "bitcast": "casts", "ptrtoint": "casts",
     "inttoptr": "casts",
 }
-FEATURES = ("instructions", "blocks", "block_sq_k", "calls", "loads", "stores", "branches", "switches",
+FEATURES = ("functions", "instructions", "blocks", "block_sq_k", "calls", "loads", "stores", "branches", "switches",
             "switch_cases", "phis", "geps", "compares", "selects", "allocas", "int_arith", "int_div",
             "float_ops", "vector", "casts", "globals", "loop_sq_k")
 _INSTRUCTION = re.compile(r"^  (?:%[-\w.$\"]+ = )?(?:tail |musttail |notail )?([a-z]+)", re.M)
@@ -61,6 +61,7 @@ def features(text: str) -> Counter:
         return out
     body = text.split("\n", 1)[1] if "\n" in text else ""
     ops = _INSTRUCTION.findall(body)
+    out["functions"] = 1  # a fixed cost per function: its pass-manager and code-generator setup
     out["instructions"] = len(ops)
     for op in ops:
         cls = _CLASSES.get(op)

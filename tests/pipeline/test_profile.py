@@ -44,3 +44,22 @@ def test_profile_refuses_a_foreign_output(sample_modules: dict[str, Path], tmp_p
     assert proc.returncode == 2 and "not a pcodegen profile" in proc.stderr and mine.read_text() == "{}"
     bad = run_cli("compile", sample_modules["registry"], "--cost", "bogus", "-o", tmp_path / "x")
     assert bad.returncode == 2 and "unknown cost rule" in bad.stderr and not (tmp_path / "x").exists()
+
+
+@needs_clang
+def test_model_rule_plans_by_predicted_seconds(sample_modules: dict[str, Path], tmp_path: Path) -> None:
+    """The shipped calibrated model: costs are predicted microseconds, `auto` is one
+    partition per 0.75 s of them, and the build behaves as the serial one."""
+    from pcodegen.cost import load_model
+
+    model = load_model()
+    assert model.coefficients and model.fitted_on and "r2" in model.held_out
+    bc = sample_modules["exprcalc"]
+    plan = json.loads(run_cli("partition", bc, "--parts", 3, "--cost", "model", "--json").stdout)
+    assert plan["metrics"]["cost_rule"] == "model"
+    size_plan = json.loads(run_cli("partition", bc, "--parts", 3, "--cost", "size", "--json").stdout)
+    assert sum(plan["metrics"]["partition_sizes"]) == sum(size_plan["metrics"]["partition_costs"])
+    proc = run_cli("compile", bc, "--cost", "model", "--workers", 2, "--link", "exe", "-o", tmp_path / "calc")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((tmp_path / "calc.parts" / "report.json").read_text())
+    assert report["settings"]["cost"] == "model" and report["plan"]["parts"] == 2  # well under 0.75 s of work
