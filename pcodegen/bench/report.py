@@ -81,6 +81,48 @@ def headline(results: dict) -> dict[str, Any]:
     return out
 
 
+def _r2(predicted: list[float], measured: list[float]) -> float | None:
+    """Coefficient of determination of `predicted` against `measured`; None for fewer
+    than two points or no spread in what was measured."""
+    if len(measured) < 2 or len(predicted) != len(measured):
+        return None
+    mean = sum(measured) / len(measured)
+    total = sum((m - mean) ** 2 for m in measured)
+    if total <= 0:
+        return None
+    return 1.0 - sum((m - p) ** 2 for m, p in zip(measured, predicted)) / total
+
+
+def machine_figures(results: dict) -> dict[str, Any]:
+    """`pcodegen bench --json`'s figures per measured build: `groups` (label, workers,
+    parts, measured_s, predicted_s, partition_time_r2: each partition's predicted seconds
+    (the group's calibration on its plan costs) against its measured median, floor_s and
+    critical_unit) and `predicted` (worker count -> predicted seconds, from the curve that
+    adds partitions with workers where there is one)."""
+    configs = {c["id"]: c for c in results["configs"]}
+    plans = {(s["config"], s["round"]): s.get("plan") or {} for s in results["samples"] if s.get("config")}
+    groups, curves = [], []
+    for g in results["prediction"]["groups"]:
+        cal = g.get("calibration") or {}
+        curve = {r["workers"]: r for r in g.get("curve", [])}
+        curves.append((g, curve))
+        for row in g["measured"]:
+            cfg = configs[row["config"]]
+            summ = cfg.get("summary") or {}
+            measured = list(summ.get("partition_seconds_median") or [])
+            plan = plans.get((cfg["id"], summ.get("representative_round")), {})
+            costs = (plan.get("metrics") or {}).get("partition_costs") or []
+            predicted = [cal.get("alpha_s", 0.0) + cal.get("beta_s_per_cost", 0.0) * c for c in costs]
+            point = curve.get(row["workers"], {})
+            groups.append({"label": cfg["label"], "config": cfg["id"], "workers": row["workers"], "parts": row["parts"],
+                           "measured_s": row["measured_s"], "predicted_s": row["predicted_s"],
+                           "partition_time_r2": _r2(predicted, measured),
+                           "cost_rule": (plan.get("metrics") or {}).get("cost_rule"),
+                           "floor_s": point.get("floor_s"), "critical_unit": point.get("critical_unit")})
+    scaling = next((c for g, c in curves if g["parts_spec"] == "workers"), curves[0][1] if curves else {})
+    return {"groups": groups, "predicted": {w: r["wall_s"] for w, r in sorted(scaling.items())}}
+
+
 def _headline_lines(results: dict) -> list[str]:
     """The verdict, the Amdahl fraction and the predictions, in two sentences."""
     lines: list[str] = []

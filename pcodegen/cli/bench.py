@@ -142,7 +142,7 @@ def run_bench_cli(settings: Any, outdir: Path, quiet: bool) -> dict:
 @click.option("--force", is_flag=True, help="Replace an existing OUTDIR even if pcodegen did not write it (never the "
                                             "working directory, /, $HOME or a directory holding the input).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-@click.option("--json", "as_json", is_flag=True, help="Print the headline figures as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the headline figures as JSON, with `groups` (per measured build: label, workers, parts, measured_s, predicted_s, partition_time_r2, floor_s, critical_unit) and `predicted` (workers -> seconds).")
 @cost_option
 def bench_cmd(input_path: str, workers: str, strategies: str | None, parts: str, repeat: int, warmup: int, opt: int,
               link_kind: str, link_arg: tuple[str, ...], executor: str, memory_budget: str | None,
@@ -154,7 +154,7 @@ def bench_cmd(input_path: str, workers: str, strategies: str | None, parts: str,
     predicted scaling to 64 workers."""
     from pcodegen.bench.driver import BenchSettings, parse_int_list, parse_list
     from pcodegen.parallel.budget import parse_size
-    from pcodegen.bench.report import headline
+    from pcodegen.bench.report import headline, machine_figures
 
     if link_arg and link_kind == "none":
         raise UsageError(f"--link-arg {link_arg[0]} does nothing with --link none")
@@ -169,7 +169,8 @@ def bench_cmd(input_path: str, workers: str, strategies: str | None, parts: str,
     _check_early(settings, outdir)
     results = run_bench_cli(settings, outdir, quiet)
     if as_json:
-        click.echo(json.dumps({"outdir": str(outdir), **headline(results)}, indent=2, sort_keys=True, default=str))
+        click.echo(json.dumps({"outdir": str(outdir), **headline(results), **machine_figures(results)}, indent=2,
+                              sort_keys=True, default=str))
         return
     click.echo("\n".join(_summary_lines(results, outdir)))
 
