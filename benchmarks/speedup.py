@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Serial against parallel compilation of one module (default: the SQLite bitcode).
 
-Each build runs in a fresh Python process, serial and parallel alternating (S P S P ...),
-so drift on a noisy machine hits both alike. A build is timed end to end from reading
-the input to the linked executable; the phases come from report.json. Prints one table
-per run and the ratio of medians.
+Each build runs in a fresh Python process, serial and then one parallel build per cost
+rule alternating (S P1 P2 S P1 P2 ...), so drift on a noisy machine hits all alike. A
+build is timed end to end from reading the input to the linked executable. Prints each
+run's builds and the medians: speedup and the workers' busy-time imbalance per rule.
 
     python3 benchmarks/speedup.py [MODULE] [--workers 2] [--parts 32] [--repeat 1] [--opt 2]
+        [--costs size,model]
 
 Why 32 partitions for 2 workers: partitions are handed out largest first as workers
 free up, so many small ones let the two workers finish together however far actual
@@ -29,11 +30,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-def run_one(mode: str, src: Path, tmp: Path, args: argparse.Namespace, link_args: list[str]) -> dict:
+def run_one(mode: str, src: Path, tmp: Path, args: argparse.Namespace, link_args: list[str],
+            cost: str = "size") -> dict:
     """One build in a fresh process, through the same child `pcodegen bench` uses."""
     spec = {"mode": mode, "input": str(src.resolve()), "outdir": str(tmp / f"{mode}-{time.monotonic_ns()}"),
             "parts": args.parts, "workers": args.workers, "strategy": args.strategy, "opt": args.opt,
-            "link": "exe", "link_args": link_args}
+            "link": "exe", "link_args": link_args, "cost": cost}
     proc = subprocess.run([sys.executable, "-m", "pcodegen.bench.child", json.dumps(spec)], capture_output=True,
                           text=True, check=False, env={**os.environ, "PCODEGEN_QUIET": "1"})
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
@@ -52,6 +54,8 @@ def main() -> None:
     ap.add_argument("--strategy", default="pcodegen")
     ap.add_argument("--opt", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--costs", default="size,model",
+                    help="cost rules to build with side by side, comma-separated (size, model, profile:FILE)")
     args = ap.parse_args()
     link_args = ["-lm"]
     if args.module:
@@ -62,39 +66,40 @@ def main() -> None:
 
         src = build.build_sqlite(build.DEFAULT_OUT, verify=False)
         link_args = build.native_link_flags()
-    serial, parallel = [], []
+    costs = [c.strip() for c in args.costs.split(",") if c.strip()]
+    serial: list[dict] = []
+    parallel: dict[str, list[dict]] = {c: [] for c in costs}
     with tempfile.TemporaryDirectory(prefix="pcg-speedup-") as tmp:
         for i in range(args.repeat):
             serial.append(run_one("serial", src, Path(tmp), args, link_args))
-            par = run_one("parallel", src, Path(tmp), args, link_args)
-            parallel.append(par)
-            plan = par["plan"]
-            s, p = serial[-1], parallel[-1]
-            print(f"run {i + 1}/{args.repeat}: {src.name}, {args.workers} workers, {plan['parts']} partitions "
-                  f"({plan['strategy']}, imbalance {plan['metrics']['imbalance']:.3f}, cut edges "
-                  f"{plan['metrics']['cut_edges']}, promoted {plan['metrics']['promoted_locals']})")
-            print(f"  {'phase':<24}{'serial s':>10}{'parallel s':>12}")
-            for ph in ["load", "graph", "partition", "compile", "validate", "write", "link"]:
-                print(f"  {ph:<24}{s['phases'].get(ph, 0):>10.2f}{p['phases'].get(ph, 0):>12.2f}")
-            for w in p["workers"]:
-                print(f"    worker {w['partition']}: split {w['split']:.2f} parse {w['parse']:.2f} "
-                      f"optimize {w['optimize']:.2f} emit {w['emit']:.2f} = {w['total']:.2f}s (cpu {w['cpu_s']:.2f}s, "
-                      f"peak rss {w['peak_rss_kb'] / 1024:.0f} MiB)")
-            print(f"  {'end to end':<24}{s['wall_s']:>10.2f}{p['wall_s']:>12.2f}"
-                  f"   speedup {s['wall_s'] / p['wall_s']:.2f}x")
-            print(f"  {'total CPU':<24}{s['cpu_s']:>10.2f}{p['cpu_s']:>12.2f}")
-            coord = sum(p["phases"].get(ph, 0) for ph in ("graph", "partition", "link"))
-            split = max(w["split"] for w in p["workers"])
-            print(f"  coordinator phases (graph+partition+link) {coord:.2f}s + split in workers {split:.2f}s = "
-                  f"{100 * (coord + split) / s['phases']['compile']:.1f}% of the serial compile "
-                  f"({s['phases']['compile']:.2f}s)")
-    if args.repeat > 1:
-        se = [t["wall_s"] for t in serial]
-        pe = [t["wall_s"] for t in parallel]
-        ratios = [a / b for a, b in zip(se, pe)]
-        print(f"median end to end: serial {statistics.median(se):.2f}s, parallel {statistics.median(pe):.2f}s, "
-              f"speedup {statistics.median(se) / statistics.median(pe):.2f}x "
-              f"(per-pair range {min(ratios):.2f}-{max(ratios):.2f}x)")
+            s = serial[-1]
+            print(f"run {i + 1}/{args.repeat}: {src.name}, {args.workers} workers; serial {s['wall_s']:.2f} s "
+                  f"(compile {s['phases']['compile']:.2f} s, CPU {s['cpu_s']:.2f} s)")
+            for cost in costs:
+                p = run_one("parallel", src, Path(tmp), args, link_args, cost)
+                parallel[cost].append(p)
+                plan = p["plan"]
+                print(f"  --cost {cost}: {plan['parts']} partitions, {p['wall_s']:.2f} s end to end, speedup "
+                      f"{s['wall_s'] / p['wall_s']:.2f}x, CPU {p['cpu_s']:.2f} s, busy imbalance "
+                      f"{busy_imbalance(p['workers']):.3f} (busiest worker over the mean), planned imbalance "
+                      f"{plan['metrics']['imbalance']:.3f}, slowest partition {max(w['total'] for w in p['workers']):.2f} s")
+    se = statistics.median(t["wall_s"] for t in serial)
+    print(f"medians of {args.repeat} run(s), serial {se:.2f} s:")
+    print(f"  {'cost rule':<28}{'parallel s':>11}{'speedup':>9}{'busy imbalance':>16}")
+    for cost, runs in parallel.items():
+        pe = statistics.median(t["wall_s"] for t in runs)
+        imb = statistics.median(busy_imbalance(t["workers"]) for t in runs)
+        print(f"  {cost:<28}{pe:>11.2f}{se / pe:>8.2f}x{imb:>16.3f}")
+    print("speedup: serial over parallel wall time, end to end (read the input to the linked program); busy "
+          "imbalance: the busiest worker's task time over the mean worker's (1.000: all finished together)")
+
+
+def busy_imbalance(workers: list[dict]) -> float:
+    """Busiest worker process over the mean: task time summed per pid."""
+    busy: dict[int, float] = {}
+    for w in workers:
+        busy[w["pid"]] = busy.get(w["pid"], 0.0) + w["end_s"] - w["start_s"]
+    return max(busy.values()) / (sum(busy.values()) / len(busy)) if busy else 1.0
 
 
 if __name__ == "__main__":
