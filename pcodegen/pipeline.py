@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from pcodegen.cache import CacheSpec, CacheStats, evict
 from pcodegen.combine import link_bitcode
 from pcodegen.output import prepare_output_dir, publish_dir, write_file, write_json
 from pcodegen.errors import ParameterError
@@ -49,6 +50,7 @@ class CompileOptions:
     dispatch_seed: int | None = None  # shuffle the dispatch order (tests of determinism)
     executor: Any = "local"  # an executors.make_executor spec ("local", "serial", "dask:ADDRESS") or an Executor
     memory_budget: int | None = None  # bytes for the whole compile; caps the workers (budget.cap_workers)
+    cache: CacheSpec | None = None  # reuse and store partition objects (pcodegen.cache)
     progress: Callable[[int, int, str], None] | None = field(default=None, repr=False, compare=False)
 
     def check(self) -> None:
@@ -85,6 +87,7 @@ class CompileRun:
     overlapped: dict[str, float] = field(default_factory=dict)  # coordinator phases run beside a worker
     load_steps: dict[str, float] = field(default_factory=dict)  # the load phase's parse, print, cut, verify_wait
     worker_memory_limit: int | None = None  # bytes each worker may add over its start (--memory-budget)
+    cache: CacheStats | None = None  # what the partition cache did (--cache)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -128,6 +131,7 @@ class CompileRun:
                 for r in self.results
             ],
             "symbols": self.symbols.to_dict() if self.symbols else None,
+            "cache": self.cache.to_dict() if self.cache else None,
             "timings": {
                 "wall_s": self.wall_s,
                 "critical_path_s": self.critical_path_s,
@@ -182,6 +186,25 @@ def dispatch_order(graph: ModuleGraph, plan: Plan) -> list[int]:
     return sorted(range(plan.parts), key=lambda i: (-plan.metrics.partition_costs[i], -biggest[i], i))
 
 
+def cache_stats(results: list[CompileResult], spec: CacheSpec) -> CacheStats:
+    """What the cache did for these results, its warnings once each, and the eviction
+    that keeps it under its size."""
+    stats = CacheStats()
+    for r in results:
+        if r.cached:
+            stats.hits += 1
+            stats.bytes_reused += len(r.object or b"") + len(r.bitcode or b"")
+            stats.seconds_saved += r.cache_saved_s
+        else:
+            stats.misses += 1
+            stats.stored += not any(n.startswith("cache ") and "cannot store" in n for n in r.notes)
+        for note in r.notes:
+            if note not in stats.warnings:
+                stats.warnings.append(note)
+    stats.evicted = evict(spec)
+    return stats
+
+
 def _starts_early(opts: CompileOptions) -> bool:
     """Whether the one partition can start before the module is loaded: a one-partition
     plan is the whole input, and a forked or in-process worker can read it itself."""
@@ -222,7 +245,8 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
     tasks = [
         CompileTask(i, f"part-{i:03d}", source, opts.opt, opts.cpu,
                     emit_object=opts.combine == "objects",
-                    emit_bitcode=opts.emit_bitcode or opts.combine == "bitcode", fault=opts.faults.get(i))
+                    emit_bitcode=opts.emit_bitcode or opts.combine == "bitcode", fault=opts.faults.get(i),
+                    cache=opts.cache)
         for i, source in enumerate(task_sources)
     ]
     if opts.dispatch_seed is not None:
@@ -270,6 +294,8 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
                      retried=retried, executor=executor.spec, workers_used=executor.workers,
                      spans=list(executor.spans), notes=[budget_note] if budget_note else [],
                      overlapped=overlapped, load_steps=loaded.steps, worker_memory_limit=worker_limit)
+    if opts.cache is not None:
+        run.cache = cache_stats(results, opts.cache)
     if opts.combine == "bitcode":
         with _phase(phases, "link"):
             run.combined_bitcode = link_bitcode([r.bitcode for r in results if r.bitcode])

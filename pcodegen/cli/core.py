@@ -186,11 +186,16 @@ def _parse_faults(specs: tuple[str, ...]) -> dict[int, str]:
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print report.json to stdout.")
 @cost_option
+@click.option("--cache", "cache_dir", default=None, metavar="DIR",
+              help="Reuse partition objects from DIR and store new ones there (content-addressed: a partition "
+                   "whose module text and settings are unchanged is not compiled again; outputs are the same).")
+@click.option("--cache-max", "cache_max", default=None, metavar="SIZE",
+              help="With --cache: keep DIR under SIZE (e.g. 2G), least recently used entries first.")
 def compile_cmd(input_path: str, parts: int | None, workers: int | None, strategy: str | None, opt: int, serial: bool,
                 combine: str, emit_bitcode: bool, link_kind: str | None, link_arg: tuple[str, ...], output: str,
                 objdir: str | None, timeout: float | None, retries: int, faults: tuple[str, ...],
                 executor: str, memory_budget: str | None, quiet: bool, as_json: bool, force: bool,
-                trace_path: str | None, cost: str) -> None:
+                trace_path: str | None, cost: str, cache_dir: str | None, cache_max: str | None) -> None:
     """Compile INPUT in parallel: partition, compile each partition in its own process,
     write OUTDIR/part-NNN.o and report.json, optionally link."""
     from pcodegen.combine import link_objects
@@ -206,6 +211,14 @@ def compile_cmd(input_path: str, parts: int | None, workers: int | None, strateg
                           combine=combine, timeout=timeout, retries=retries, faults=_parse_faults(faults),
                           executor=check_executor_spec(executor), memory_budget=parse_size(memory_budget),
                           cost=check_cost_rule(cost))
+    if cache_dir is not None:
+        from pcodegen.cache import CacheSpec, check_cache_dir
+
+        if serial:
+            raise UsageError("--cache does nothing with --serial (it keeps the parallel build's partition objects)")
+        opts.cache = CacheSpec(str(check_cache_dir(cache_dir)), parse_size(cache_max, "cache_max"))
+    elif cache_max is not None:
+        raise UsageError("--cache-max goes with --cache DIR")
     if serial and opts.memory_budget is not None:
         raise UsageError("--memory-budget does nothing with --serial (it budgets the parallel build's workers)")
     if link_kind and combine == "bitcode":
@@ -277,6 +290,13 @@ def compile_cmd(input_path: str, parts: int | None, workers: int | None, strateg
     for note in run.notes:
         click.echo(f"note: {note}")
     click.echo("\n".join(compile_lines(report, str(outdir), len(run.results), output if link_kind else None)))
+    if run.cache is not None:
+        for warning in run.cache.warnings:
+            click.echo(f"pcodegen: warning: {warning}", err=True)
+        c = run.cache
+        click.echo(f"cache: {c.hits} of {c.hits + c.misses} partitions reused ({c.bytes_reused / 2**20:.1f} MiB, "
+                   f"{c.seconds_saved:.2f} s of compile CPU saved), {c.stored} stored"
+                   + (f", {c.evicted} old entries evicted" if c.evicted else ""))
 
 
 def _write_trace(path: str, report: dict, graph: Any, raise_errors: bool) -> None:

@@ -63,6 +63,7 @@ class CompileTask:
     emit_object: bool = True
     emit_bitcode: bool = False
     fault: str | None = None  # test hook: "crash", "hang" or "raise"
+    cache: Any = None  # a pcodegen.cache.CacheSpec: reuse and store this partition's result
 
 
 @dataclass
@@ -80,6 +81,9 @@ class CompileResult:
     rss_start_kb: int = 0
     peak_rss_kb: int = 0
     folded_structors: list[str] = field(default_factory=list)  # see structor_functions
+    cached: bool = False  # reused from the cache, not compiled
+    cache_saved_s: float = 0.0  # the compile seconds the stored entry had cost
+    notes: list[str] = field(default_factory=list)  # warnings for the coordinator (the cache's)
 
 
 def structor_functions(mod: llvm.ModuleRef) -> list[str]:
@@ -106,12 +110,23 @@ def compile_task(task: CompileTask) -> CompileResult:
     c0 = time.process_time()
     t0 = time.perf_counter()
     faults.inject(task.fault)
+    key, notes = None, []
     if hasattr(task.ir, "module"):  # a source that parses itself (load.WholeModule)
         t_split, c_split = t0, c0
+        if task.cache is not None:
+            key = _cache_key(b"whole module\0" + task.ir.data(), task)
+            hit = _cached(task, key, notes, rss0, t0, c0)
+            if hit is not None:
+                return hit
         mod = task.ir.module()
     else:
         source = task.ir if isinstance(task.ir, (str, bytes)) else task.ir.text()
         t_split, c_split = time.perf_counter(), time.process_time()
+        if task.cache is not None:
+            key = _cache_key(source, task)
+            hit = _cached(task, key, notes, rss0, t0, c0)
+            if hit is not None:
+                return hit
         mod = parse_module(source)
         del source
     t_parse, c_parse = time.perf_counter(), time.process_time()
@@ -121,7 +136,41 @@ def compile_task(task: CompileTask) -> CompileResult:
     result.cpu_phases = {"split": c_split - c0, "parse": c_parse - c_split, **result.cpu_phases}
     result.cpu_s = time.process_time() - c0
     result.rss_start_kb = rss0
+    if key is not None:
+        from pcodegen.cache import store
+
+        warning = store(task.cache, key, result.object, result.bitcode,
+                        result.cpu_phases.get("optimize", 0.0) + result.cpu_phases.get("emit", 0.0) +
+                        result.cpu_phases.get("parse", 0.0), {"folded_structors": result.folded_structors})
+        result.notes = notes + ([warning] if warning else [])
     return result
+
+
+def _cache_key(source: str | bytes, task: CompileTask) -> str:
+    from pcodegen.cache import cache_key
+
+    return cache_key(source, task.opt, task.cpu, task.emit_object, task.emit_bitcode)
+
+
+def _cached(task: CompileTask, key: str, notes: list[str], rss0: int, t0: float, c0: float) -> CompileResult | None:
+    """The stored result for `key`, checked, or None (a warning in `notes` if the entry
+    there could not be used)."""
+    from pcodegen.cache import lookup
+
+    entry, warning = lookup(task.cache, key)
+    if warning:
+        notes.append(warning)
+    if entry is None:
+        return None
+    split_s, split_cpu = time.perf_counter() - t0, time.process_time() - c0
+    return CompileResult(index=task.index, name=task.name, object=entry.object, bitcode=entry.bitcode,
+                         timings={"split": split_s, "parse": 0.0, "optimize": 0.0, "serialize": 0.0, "emit": 0.0,
+                                  "total": split_s},
+                         cpu_s=split_cpu, cpu_phases={"split": split_cpu, "parse": 0.0, "optimize": 0.0, "emit": 0.0},
+                         pid=os.getpid(), rss_start_kb=rss0,
+                         peak_rss_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                         folded_structors=list(entry.extra.get("folded_structors", [])), cached=True,
+                         cache_saved_s=entry.compile_s, notes=notes)
 
 
 def compile_loaded(mod: llvm.ModuleRef, task: CompileTask) -> CompileResult:

@@ -294,5 +294,8 @@ class WholeModule:
 
     path: str
 
+    def data(self) -> bytes:
+        return read_input(self.path)
+
     def module(self) -> llvm.ModuleRef:
-        return load_whole(read_input(self.path), self.path)
+        return load_whole(self.data(), self.path)

@@ -61,16 +61,17 @@ KB_PER_COST = 0.2
 _UNITS = {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
 
 
-def parse_size(text: str | int | None) -> int | None:
-    """Bytes from '4G', '512M', '1.5GiB', '800000K' or a plain number of bytes."""
+def parse_size(text: str | int | None, parameter: str = "memory_budget") -> int | None:
+    """Bytes from '4G', '512M', '1.5GiB', '800000K' or a plain number of bytes; a bad
+    size is an error naming `parameter`."""
     if text is None or isinstance(text, int):
         return text
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kKmMgGtT]?)(?:i?[bB])?\s*", text)
     if not m:
-        raise ParameterError("memory_budget", f"{text!r}: expected a size such as 4G, 512M or 1.5GiB")
+        raise ParameterError(parameter, f"{text!r}: expected a size such as 4G, 512M or 1.5GiB")
     value = int(float(m.group(1)) * _UNITS[m.group(2).lower()])
     if value <= 0:
-        raise ParameterError("memory_budget", f"must be positive, got {text!r}")
+        raise ParameterError(parameter, f"must be positive, got {text!r}")
     return value
 
 
