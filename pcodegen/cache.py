@@ -23,7 +23,7 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 CACHE_SCHEMA = "pcodegen.cache/1"
@@ -62,8 +62,7 @@ class CacheStats:
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"hits": self.hits, "misses": self.misses, "stored": self.stored, "bytes_reused": self.bytes_reused,
-                "seconds_saved": self.seconds_saved, "evicted": self.evicted, "warnings": self.warnings}
+        return asdict(self)
 
 
 def _versions() -> str:
