@@ -4,6 +4,7 @@ timing each phase. `serial_compile` is the reference: the whole module in one pr
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import random
 import resource
@@ -16,7 +17,7 @@ from typing import Any, Callable, Iterator
 from pcodegen.cache import CacheSpec, CacheStats, evict
 from pcodegen.combine import link_bitcode
 from pcodegen.output import prepare_output_dir, publish_dir, write_file, write_json
-from pcodegen.errors import ParameterError
+from pcodegen.errors import ParameterError, UsageError
 from pcodegen.output import COMPILE
 from pcodegen.parallel.budget import cap_workers, worker_limit_bytes
 from pcodegen.ir.compile import CompileResult, CompileTask, compile_loaded, compile_task
@@ -25,6 +26,7 @@ from pcodegen.graph import ModuleGraph, build_graph
 from pcodegen.ir.load import LoadedModule, WholeModule, load_module, load_whole, read_input
 from pcodegen.defaults import DEFAULT_COST
 from pcodegen.partition import DEFAULT_STRATEGY, Plan, partition
+from pcodegen.partition.stable import Stability, read_previous, stable_plan
 from pcodegen.ir.text import symbol_name
 from pcodegen.split import PartitionSource
 from pcodegen.validate.symbols import SymbolReport, SymbolTable, check_symbols, symbols_of_ir, symbols_of_object
@@ -51,6 +53,8 @@ class CompileOptions:
     executor: Any = "local"  # an executors.make_executor spec ("local", "serial", "dask:ADDRESS") or an Executor
     memory_budget: int | None = None  # bytes for the whole compile; caps the workers (budget.cap_workers)
     cache: CacheSpec | None = None  # reuse and store partition objects (pcodegen.cache)
+    previous_plan: str | None = None  # keep units where this plan had them (partition.stable); with a cache,
+    # its last plan for the same input name is used when none is given
     progress: Callable[[int, int, str], None] | None = field(default=None, repr=False, compare=False)
 
     def check(self) -> None:
@@ -88,6 +92,8 @@ class CompileRun:
     load_steps: dict[str, float] = field(default_factory=dict)  # the load phase's parse, print, cut, verify_wait
     worker_memory_limit: int | None = None  # bytes each worker may add over its start (--memory-budget)
     cache: CacheStats | None = None  # what the partition cache did (--cache)
+    stability: Stability | None = None  # how the plan relates to the previous one, if any
+    graph: ModuleGraph | None = field(default=None, repr=False)  # what the plan was made from (names units in traces)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -132,6 +138,7 @@ class CompileRun:
             ],
             "symbols": self.symbols.to_dict() if self.symbols else None,
             "cache": self.cache.to_dict() if self.cache else None,
+            "stability": self.stability.to_dict() if self.stability else None,
             "timings": {
                 "wall_s": self.wall_s,
                 "critical_path_s": self.critical_path_s,
@@ -161,21 +168,46 @@ def _phase(phases: dict[str, float], name: str) -> Iterator[None]:
         phases[name] = phases.get(name, 0.0) + time.perf_counter() - t0
 
 
-def prepare(path: str | Path, opts: CompileOptions, phases: dict[str, float]) -> tuple[LoadedModule, ModuleGraph, Plan]:
-    """Load, graph and partition: the coordinator's work before compiling."""
+@dataclass
+class Prepared:
+    """The coordinator's work before compiling: the loaded module, its graph, the plan,
+    and how the plan relates to a previous one."""
+
+    loaded: LoadedModule
+    graph: ModuleGraph
+    plan: Plan
+    stability: Stability | None = None
+
+
+def prepare(path: str | Path, opts: CompileOptions, phases: dict[str, float]) -> Prepared:
+    """Load, graph and partition: the coordinator's work before compiling. With a
+    previous plan (given, or the cache's last one for this input name), units stay where
+    it had them unless that unbalances the partitions (partition.stable)."""
     with _phase(phases, "load"):
         loaded = load_module(path, jobs=min(2, opts.workers, cpu_count()), defer_verify=True)
+    stability = None
     try:  # the verifier runs beside graph and partition (single-threaded: a core is free)
         with _phase(phases, "graph"):
             graph = build_graph(loaded.ir, str(path), opts.cost)
         with _phase(phases, "partition"):
             plan = partition(graph, opts.parts, opts.strategy, opts.workers)
+            if opts.previous_plan is not None:
+                plan, stability = stable_plan(graph, plan, read_previous(opts.previous_plan), opts.previous_plan,
+                                              opts.workers)
+            elif opts.cache is not None and saved_plan_path(opts.cache, path).exists():
+                saved = str(saved_plan_path(opts.cache, path))
+                try:
+                    before = read_previous(saved)
+                except UsageError:  # the cache's own plan is damaged: plan afresh (it is replaced after the build)
+                    before = None
+                if before is not None:
+                    plan, stability = stable_plan(graph, plan, before, saved, opts.workers)
     except BaseException:
         loaded.wait_verified()  # an input the verifier rejects explains any failure best
         raise
     with _phase(phases, "verify"):
         loaded.wait_verified()
-    return loaded, graph, plan
+    return Prepared(loaded, graph, plan, stability)
 
 
 def dispatch_order(graph: ModuleGraph, plan: Plan) -> list[int]:
@@ -184,6 +216,24 @@ def dispatch_order(graph: ModuleGraph, plan: Plan) -> list[int]:
     g = graph.g
     biggest = [max(g.nodes[m]["cost"] for m in members) for members in plan.members]
     return sorted(range(plan.parts), key=lambda i: (-plan.metrics.partition_costs[i], -biggest[i], i))
+
+
+def saved_plan_path(spec: CacheSpec, path: str | Path) -> Path:
+    """Where the cache keeps the last plan for inputs of this name."""
+    return Path(spec.root) / "plans" / f"{Path(path).name}.json"
+
+
+def save_plan(spec: CacheSpec, path: str | Path, plan: Plan) -> None:
+    """Keep `plan` as the next build's previous plan for this input name (atomically;
+    a cache that cannot take it only loses it)."""
+    out = saved_plan_path(spec, path)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps({"schema": "pcodegen.plan/1", "members": plan.members}) + "\n")
+        os.replace(tmp, out)
+    except OSError:
+        tmp.unlink(missing_ok=True)
 
 
 def cache_stats(results: list[CompileResult], spec: CacheSpec) -> CacheStats:
@@ -221,7 +271,7 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
     c0 = time.process_time()
     phases: dict[str, float] = {}
     overlapped: dict[str, float] = {}  # coordinator phases run while a worker compiled
-    prepared: list[tuple[LoadedModule, ModuleGraph, Plan]] = []
+    prepared: list[Prepared] = []
     bad = sorted(p for p in opts.faults if p != 0) if _starts_early(opts) else []
     if bad:
         raise ParameterError("inject_fault", f"names partition {bad[0]}, but the plan has 1")
@@ -231,7 +281,7 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
         workers, budget_note, worker_limit = 1, "", None
     else:
         prepared.append(prepare(path, opts, phases))
-        loaded, graph, plan = prepared[0]
+        loaded, graph, plan = prepared[0].loaded, prepared[0].graph, prepared[0].plan
         loaded.text = ""  # the pieces in loaded.ir are all the workers need
         task_sources = [PartitionSource(loaded.ir, plan, i) for i in range(plan.parts)]
         order = dispatch_order(graph, plan)
@@ -271,7 +321,7 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
         if result.object is not None:
             tables[f"{result.name}.o"] = symbols_of_object(result.object, result.name)
             if not expected and prepared:
-                expected.append(symbols_of_ir(prepared[0][0].ir))
+                expected.append(symbols_of_ir(prepared[0].loaded.ir))
         done.append(result.name)
         if opts.progress is not None:
             opts.progress(len(done), len(tasks), result.name)
@@ -289,13 +339,15 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
     finally:
         if executor is not opts.executor:
             executor.close()
-    loaded, graph, plan = prepared[0]
+    loaded, graph, plan = prepared[0].loaded, prepared[0].graph, prepared[0].plan
     run = CompileRun(opts, plan, results, phases, input_path=str(path), input_sha256=loaded.sha256,
                      retried=retried, executor=executor.spec, workers_used=executor.workers,
                      spans=list(executor.spans), notes=[budget_note] if budget_note else [],
-                     overlapped=overlapped, load_steps=loaded.steps, worker_memory_limit=worker_limit)
+                     overlapped=overlapped, load_steps=loaded.steps, worker_memory_limit=worker_limit,
+                     stability=prepared[0].stability, graph=graph)
     if opts.cache is not None:
         run.cache = cache_stats(results, opts.cache)
+        save_plan(opts.cache, path, plan)
     if opts.combine == "bitcode":
         with _phase(phases, "link"):
             run.combined_bitcode = link_bitcode([r.bitcode for r in results if r.bitcode])

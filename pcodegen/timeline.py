@@ -30,8 +30,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -407,31 +406,3 @@ def write_trace(path: str | Path, doc: Mapping[str, Any]) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return out
-
-
-@contextmanager
-def keeping_graph() -> Iterator[dict[str, Any]]:
-    """Within the block, `pipeline.compile_parallel` leaves the ModuleGraph it built in
-    the yielded dict (key "graph"), for naming each partition's largest unit. A
-    CompileRun does not keep its graph (nothing else needs it after planning); this
-    records it by wrapping `pipeline.prepare` for the block's length, in this process
-    only, costing nothing. If the pipeline ever keeps the graph on the run
-    (`run.graph`), `timeline` uses that and this becomes unnecessary."""
-    from pcodegen import pipeline
-
-    kept: dict[str, Any] = {}
-    original = getattr(pipeline, "prepare", None)
-    if original is None:  # the pipeline changed shape: tasks are named without their units
-        yield kept
-        return
-
-    def prepare(*args: Any, **kwargs: Any) -> Any:
-        out = original(*args, **kwargs)
-        kept["graph"] = out[1]
-        return out
-
-    pipeline.prepare = prepare
-    try:
-        yield kept
-    finally:
-        pipeline.prepare = original

@@ -30,7 +30,7 @@ def run(spec: dict) -> dict:
     from pcodegen.combine import link_objects
     from pcodegen.defaults import DEFAULT_COST, DEFAULT_STRATEGY
     from pcodegen.pipeline import CompileOptions, compile_parallel, compile_serial, object_paths, write_outputs
-    from pcodegen.timeline import keeping_graph, largest_units
+    from pcodegen.timeline import largest_units
 
     t_import = time.perf_counter()
     opts = CompileOptions(parts=spec.get("parts") or 1, workers=spec.get("workers") or 1, opt=spec["opt"],
@@ -39,9 +39,8 @@ def run(spec: dict) -> dict:
                           cost=spec.get("cost") or DEFAULT_COST)
     out = Path(spec["outdir"])
     t0 = time.perf_counter()
-    with keeping_graph() as kept:
-        run = compile_serial(spec["input"], opts) if spec["mode"] == "serial" else compile_parallel(spec["input"], opts)
-    units = largest_units(run.plan, kept.pop("graph")) if run.plan and "graph" in kept else None
+    run = compile_serial(spec["input"], opts) if spec["mode"] == "serial" else compile_parallel(spec["input"], opts)
+    units = largest_units(run.plan, run.graph) if run.plan and run.graph is not None else None
     write_outputs(run, out)
     linked = None
     if spec.get("link", "none") != "none":

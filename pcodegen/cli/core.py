@@ -189,13 +189,18 @@ def _parse_faults(specs: tuple[str, ...]) -> dict[int, str]:
 @click.option("--cache", "cache_dir", default=None, metavar="DIR",
               help="Reuse partition objects from DIR and store new ones there (content-addressed: a partition "
                    "whose module text and settings are unchanged is not compiled again; outputs are the same).")
+@click.option("--previous-plan", "previous_plan", default=None, metavar="FILE",
+              help="Keep units in the partitions a previous build had them (its report.json, or `partition --json` "
+                   "output) unless that unbalances the partitions by more than 5%, so an edit recompiles only what "
+                   "it touches; with --cache the cache's last plan for this input name is used by default.")
 @click.option("--cache-max", "cache_max", default=None, metavar="SIZE",
               help="With --cache: keep DIR under SIZE (e.g. 2G), least recently used entries first.")
 def compile_cmd(input_path: str, parts: int | None, workers: int | None, strategy: str | None, opt: int, serial: bool,
                 combine: str, emit_bitcode: bool, link_kind: str | None, link_arg: tuple[str, ...], output: str,
                 objdir: str | None, timeout: float | None, retries: int, faults: tuple[str, ...],
                 executor: str, memory_budget: str | None, quiet: bool, as_json: bool, force: bool,
-                trace_path: str | None, cost: str, cache_dir: str | None, cache_max: str | None) -> None:
+                trace_path: str | None, cost: str, cache_dir: str | None, cache_max: str | None,
+                previous_plan: str | None) -> None:
     """Compile INPUT in parallel: partition, compile each partition in its own process,
     write OUTDIR/part-NNN.o and report.json, optionally link."""
     from pcodegen.combine import link_objects
@@ -219,6 +224,13 @@ def compile_cmd(input_path: str, parts: int | None, workers: int | None, strateg
         opts.cache = CacheSpec(str(check_cache_dir(cache_dir)), parse_size(cache_max, "cache_max"))
     elif cache_max is not None:
         raise UsageError("--cache-max goes with --cache DIR")
+    if previous_plan is not None:
+        from pcodegen.partition.stable import read_previous
+
+        if serial:
+            raise UsageError("--previous-plan does nothing with --serial (it has no plan)")
+        read_previous(previous_plan)  # a bad file is an error before any work
+        opts.previous_plan = previous_plan
     if serial and opts.memory_budget is not None:
         raise UsageError("--memory-budget does nothing with --serial (it budgets the parallel build's workers)")
     if link_kind and combine == "bitcode":
@@ -251,12 +263,7 @@ def compile_cmd(input_path: str, parts: int | None, workers: int | None, strateg
     from pcodegen.cli.present import oversubscribed_note
 
     busy_note = None if serial else oversubscribed_note(opts.workers)
-    from contextlib import nullcontext
-
-    from pcodegen.timeline import keeping_graph
-
-    with progress("compiling" + (" (serial)" if serial else ""), quiet=quiet) as bar, \
-            (keeping_graph() if trace_path else nullcontext({})) as kept:
+    with progress("compiling" + (" (serial)" if serial else ""), quiet=quiet) as bar:
         opts.progress = bar.callback
         run = compile_serial(input_path, opts) if serial else compile_parallel(input_path, opts)
     if busy_note:
@@ -270,7 +277,7 @@ def compile_cmd(input_path: str, parts: int | None, workers: int | None, strateg
         if len(problems) > 20:
             click.echo(f"... and {len(problems) - 20} more (report.json lists them all)", err=True)
         if trace_path is not None:  # a failed check still leaves its timeline
-            _write_trace(trace_path, report, kept.get("graph"), raise_errors=False)
+            _write_trace(trace_path, report, run.graph, raise_errors=False)
         raise CheckFailed(f"symbol check failed: {len(problems)} problem(s); objects kept in {outdir}")
     if link_kind:
         import time as _time
@@ -279,7 +286,7 @@ def compile_cmd(input_path: str, parts: int | None, workers: int | None, strateg
         link_objects(object_paths(outdir), Path(output), link_kind, list(link_arg))
         report["timings"]["phases"]["link"] = _time.perf_counter() - t0
     if trace_path is not None:
-        _write_trace(trace_path, report, kept.get("graph"), raise_errors=True)
+        _write_trace(trace_path, report, run.graph, raise_errors=True)
     if as_json:
         echo_json(report)
         return
@@ -290,6 +297,11 @@ def compile_cmd(input_path: str, parts: int | None, workers: int | None, strateg
     for note in run.notes:
         click.echo(f"note: {note}")
     click.echo("\n".join(compile_lines(report, str(outdir), len(run.results), output if link_kind else None)))
+    if run.stability is not None:
+        s = run.stability
+        click.echo(f"plan: {'kept' if s.used == 'previous' else 'not kept'} from {s.previous}: {s.kept_units:,} units in "
+                   f"place, {s.new_units:,} new, {s.moved_units:,} moved; largest partition {s.largest_over_fresh:.3f}x "
+                   "a fresh plan's" + ("" if s.used == "previous" else " (over the 1.05 bound: the fresh plan is used)"))
     if run.cache is not None:
         for warning in run.cache.warnings:
             click.echo(f"pcodegen: warning: {warning}", err=True)

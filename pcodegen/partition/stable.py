@@ -1,0 +1,90 @@
+"""Plans that stay put across edits (`--previous-plan FILE`, or the cache's last plan).
+
+An edit to one function should recompile one partition. A fresh plan may move many
+units when one changes size; instead, every unit whose members were all in one
+partition of the previous plan stays there, and units the previous plan did not know go
+where their references are (most weight to already placed neighbours), else onto the
+lightest partition. The kept plan is used unless its largest partition is more than
+`STABLE_BALANCE_BOUND` over the fresh plan's; then the fresh one is, and the report says
+so (`Stability`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from pcodegen.errors import UsageError
+from pcodegen.graph import ModuleGraph
+from pcodegen.partition.plan import Plan, make_plan
+from pcodegen.partition.units import unit_graph
+
+STABLE_BALANCE_BOUND = 1.05  # the kept plan's largest partition over the fresh plan's, at most
+
+
+@dataclass
+class Stability:
+    """How a plan relates to the previous one."""
+
+    previous: str  # where the previous plan came from
+    used: str  # "previous" (units kept in place) or "fresh" (the bound was exceeded, or nothing to keep)
+    kept_units: int
+    new_units: int
+    moved_units: int  # units whose partition differs from the previous plan's
+    largest_over_fresh: float  # the kept plan's largest partition over the fresh plan's
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def read_previous(path: str | Path) -> dict[str, int]:
+    """symbol -> partition from a compile's report.json, a plan JSON (`partition --json`)
+    or a cache's saved plan; a one-line UsageError otherwise."""
+    p = Path(path)
+    try:
+        doc = json.loads(p.read_text())
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such previous plan (give a compile's report.json or `partition --json` output)") from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: cannot read the previous plan ({exc})") from None
+    plan = doc.get("plan", doc) if isinstance(doc, dict) else None
+    members = plan.get("members") if isinstance(plan, dict) else None
+    if not isinstance(members, list):
+        raise UsageError(f"{path}: holds no plan with members (give a compile's report.json or `partition --json` output)")
+    return {m: i for i, ms in enumerate(members) for m in ms}
+
+
+def stable_plan(graph: ModuleGraph, fresh: Plan, previous: dict[str, int], source: str,
+                workers: int) -> tuple[Plan, Stability]:
+    """The plan that keeps `previous`'s placement where it can (see the module doc), or
+    `fresh` when keeping it would unbalance the partitions past the bound."""
+    ug = unit_graph(graph)
+    parts = fresh.parts
+    part = [-1] * ug.n
+    load = [0] * parts
+    kept = new = 0
+    for u, members in enumerate(ug.members):
+        where = {previous.get(m) for m in members}
+        if len(where) == 1 and None not in where and 0 <= next(iter(where)) < parts:  # type: ignore[operator]
+            part[u] = next(iter(where))  # type: ignore[assignment]
+            load[part[u]] += ug.cost[u]
+            kept += 1
+        elif not where - {None}:
+            new += 1
+    if kept == 0:
+        return fresh, Stability(source, "fresh", 0, new, ug.n, 1.0)
+    for u in sorted((u for u in range(ug.n) if part[u] < 0), key=lambda u: (-ug.cost[u], u)):
+        conn: dict[int, int] = {}
+        for v, w in ug.adj[u].items():
+            if part[v] >= 0:
+                conn[part[v]] = conn.get(part[v], 0) + w
+        target = max(conn, key=lambda q: (conn[q], -load[q], -q)) if conn else min(range(parts), key=lambda q: (load[q], q))
+        part[u] = target
+        load[target] += ug.cost[u]
+    plan = make_plan(graph, ug.assignment(part), fresh.strategy, fresh.requested_parts, workers)
+    ratio = max(plan.metrics.partition_costs) / max(fresh.metrics.partition_costs)
+    moved = sum(1 for u, members in enumerate(ug.members) if previous.get(members[0]) != part[u])
+    if plan.parts != parts or ratio > STABLE_BALANCE_BOUND:
+        return fresh, Stability(source, "fresh", kept, new, moved, round(ratio, 4))
+    return plan, Stability(source, "previous", kept, new, moved, round(ratio, 4))
