@@ -84,7 +84,7 @@ def stable_plan(graph: ModuleGraph, fresh: Plan, previous: dict[str, int], sourc
         load[target] += ug.cost[u]
     plan = make_plan(graph, ug.assignment(part), fresh.strategy, fresh.requested_parts, workers)
     ratio = max(plan.metrics.partition_costs) / max(fresh.metrics.partition_costs)
-    moved = sum(1 for u, members in enumerate(ug.members) if previous.get(members[0]) != part[u])
+    moved = sum(1 for u, members in enumerate(ug.members) if previous.get(members[0], part[u]) != part[u])
     if plan.parts != parts or ratio > STABLE_BALANCE_BOUND:
         return fresh, Stability(source, "fresh", kept, new, moved, round(ratio, 4))
     return plan, Stability(source, "previous", kept, new, moved, round(ratio, 4))
