@@ -130,7 +130,17 @@ def emit_cmd(workload_path: str, output: str) -> None:
 
 
 @click.command("experiment")
-@click.argument("name", type=click.Choice(EXPERIMENTS))
+@click.argument("name", type=click.Choice((*EXPERIMENTS, "edits")))
+@click.argument("input_path", metavar="[INPUT]", required=False)
+@click.option("--strategies", default=None,
+              help="edits: strategies to compare, comma-separated [default: pcodegen,llvm-round-robin,rustc,gcc-balanced].")
+@click.option("--edits", "edit_kinds", default=None,
+              help="edits: edit kinds, comma-separated [default: constant,add-function,delete-function,grow-function,"
+                   "global-init].")
+@click.option("--stdin", "stdin_path", default=None, metavar="FILE",
+              help="edits: INPUT is a program: link each build and run it on FILE, against a serial build of the "
+                   "same edited module.")
+@click.option("--link-arg", multiple=True, help="edits: extra argument for the program's link (repeatable).")
 @click.option("--fixed", is_flag=True, help="Run the fixed mode instead of the failing one.")
 @click.option("--preset", default=None, metavar="NAME", help="Workload preset [default: plots]: " + PRESET_HELP)
 @click.option("--scale", type=float, default=None, metavar="F", help=SCALE_HELP)
@@ -145,14 +155,22 @@ def emit_cmd(workload_path: str, output: str) -> None:
 @click.option("--workdir", default=None, metavar="DIR", help="Keep approach2's objects and libraries here.")
 @click.option("-o", "--output", default=None, metavar="FILE", help="Also write the full verdict JSON to FILE.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full verdict JSON (every list) instead of the summary.")
-def experiment_cmd(name: str, fixed: bool, preset: str | None, scale: float | None, workload_path: str | None,
-                   seed: int, workers: int,
+def experiment_cmd(name: str, input_path: str | None, strategies: str | None, edit_kinds: str | None,
+                   stdin_path: str | None, link_arg: tuple[str, ...], fixed: bool, preset: str | None,
+                   scale: float | None, workload_path: str | None, seed: int, workers: int,
                    parts: int | None, threads: int, opt: int, bound_s: float, workdir: str | None,
                    output: str | None, as_json: bool) -> None:
     """Run one of Julia's three parallel-codegen approaches in a child process and
     print its verdict: a summary (the verdict and the counts first), or with --json the
     full document. Exit 0 when the mode shows what it should (the failure, or with
-    --fixed, success), 1 otherwise."""
+    --fixed, success), 1 otherwise. `experiment edits INPUT` measures what seeded edits
+    of INPUT cost to rebuild with the partition cache under each strategy."""
+    if name == "edits":
+        _edits(input_path, strategies, edit_kinds, stdin_path, list(link_arg), seed, workers, parts, opt, workdir,
+               output, as_json)
+        return
+    if input_path is not None or strategies or edit_kinds or stdin_path or link_arg:
+        raise UsageError(f"INPUT, --strategies, --edits, --stdin and --link-arg go with `experiment edits`, not {name}")
     from pcodegen.julia.experiments.runner import run_experiment
     from pcodegen.julia.presets import scaled, synthesize
     from pcodegen.julia.workload import load_workload
@@ -191,3 +209,53 @@ def experiment_cmd(name: str, fixed: bool, preset: str | None, scale: float | No
         click.echo("\n".join(verdict_lines(data, output)))
     if not verdict.ok:
         raise CheckFailed(f"{name} ({verdict.mode}): {verdict.summary}")
+
+
+def _edits(input_path: str | None, strategies: str | None, edit_kinds: str | None, stdin_path: str | None,
+           link_args: list[str], seed: int, workers: int, parts: int | None, opt: int, workdir: str | None,
+           output: str | None, as_json: bool) -> None:
+    """`pcodegen experiment edits INPUT`: see pcodegen.edits."""
+    import tempfile
+
+    from pcodegen.edits import EDIT_KINDS, run_edits, table_lines
+    from pcodegen.ir.load import read_input
+    from pcodegen.partition import STRATEGIES
+
+    if input_path is None:
+        raise UsageError("experiment edits needs INPUT (a .ll or .bc module)")
+    read_input(input_path)
+    names = [s.strip() for s in (strategies or "pcodegen,llvm-round-robin,rustc,gcc-balanced").split(",") if s.strip()]
+    unknown = [s for s in names if s not in STRATEGIES]
+    if unknown:
+        raise UsageError(f"unknown strategy {unknown[0]!r}; choose from: {', '.join(sorted(STRATEGIES))}")
+    kinds = [k.strip() for k in (edit_kinds or ",".join(EDIT_KINDS)).split(",") if k.strip()]
+    if stdin_path is not None:
+        read_input(stdin_path)
+    if output:
+        from pcodegen.output import check_output_file
+
+        check_output_file(output)
+
+    def say(r) -> None:
+        if not as_json:
+            click.echo(f"{r.strategy} / {r.edit} ({r.target}): {r.recompiled} of {r.parts} partitions recompiled, "
+                       f"{r.rebuild_s:.2f} s ({r.rebuild_share:.0%} of the cold build)", err=True)
+
+    with tempfile.TemporaryDirectory(prefix="pcg-edits-") as tmp:
+        base = Path(workdir) if workdir else Path(tmp)
+        report = run_edits(input_path, base, names, kinds, seed=seed, parts=str(parts) if parts else "auto",
+                           workers=workers, opt=opt, link_args=link_args,
+                           stdin=Path(stdin_path) if stdin_path else None, progress=say)
+    data = report.to_dict()
+    if output:
+        write_file(output, json.dumps(data, indent=2) + "\n")
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+    else:
+        click.echo("\n".join(table_lines(report)))
+        click.echo("partitions recompiled: those whose module text the edit changed (cache misses); rebuild: wall "
+                   "seconds with the warm cache, against the cold parallel build; validates: `pcodegen validate`; "
+                   "behaves: the program's output equals a serial build's of the same edited module")
+    bad = [r for r in report.results if not r.validates or r.behaves is False]
+    if bad:
+        raise CheckFailed(f"{len(bad)} edited build(s) did not validate or behave like the serial build")
