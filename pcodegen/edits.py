@@ -164,6 +164,22 @@ def run_edits(input_path: str | Path, workdir: Path, strategies: list[str], edit
     program = stdin is not None
     link_args = link_args or []
     report = EditsReport(str(input_path), seed, strategies, edits)
+    # The serial build of each edited module, once: the validator's reference and, for a
+    # program, the output every strategy's build must print.
+    refs: dict[str, tuple[Path, str | None]] = {}
+    for kind in edits:
+        src = workdir / "serial" / f"{kind}.ll"
+        src.parent.mkdir(parents=True, exist_ok=True)
+        src.write_text(edited[kind][0])
+        out = workdir / "serial" / kind
+        args: list[object] = ["compile", src, "--serial", "--opt", opt, "-q"]
+        args += (["--link", "exe", *(f"--link-arg={a}" for a in link_args), "-o", out]) if program else ["-o", out]
+        proc = _cli(*args)
+        if proc.returncode != 0:
+            raise UsageError(f"the serial build of the {kind} edit failed: "
+                             f"{(proc.stderr.strip().splitlines() or ['no output'])[-1]}")
+        obj = (Path(f"{out}.parts") if program else out) / "serial.o"
+        refs[kind] = (obj, _run(out, stdin) if program and stdin is not None else None)
     for strategy in strategies:
         base = workdir / strategy
         base.mkdir(parents=True, exist_ok=True)
@@ -177,13 +193,9 @@ def run_edits(input_path: str | Path, workdir: Path, strategies: list[str], edit
             out = base / f"edit-{kind}"
             rep, wall = _build(src, out, cache, strategy, parts, workers, opt, link_args, program)
             objdir = Path(f"{out}.parts") if program else out
-            valid = _cli("validate", objdir, "--input", src).returncode == 0
-            behaves = None
-            if program:
-                serial = base / f"serial-{kind}"
-                ser = _cli("compile", src, "--serial", "--opt", opt, "--link", "exe",
-                           *(f"--link-arg={a}" for a in link_args), "-o", serial, "-q")
-                behaves = ser.returncode == 0 and _run(out, stdin) == _run(serial, stdin)
+            reference, expected = refs[kind]
+            valid = _cli("validate", objdir, "--input", src, "--reference", reference).returncode == 0
+            behaves = None if expected is None or stdin is None else _run(out, stdin) == expected
             report.results.append(EditResult(strategy, kind, target, rep["plan"]["parts"], rep["cache"]["misses"],
                                              wall, cold_s, valid, behaves,
                                              "" if (rep.get("stability") or {}).get("used") == "previous"
