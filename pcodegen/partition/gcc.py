@@ -101,3 +101,103 @@ def gcc_balanced(graph: ModuleGraph, parts: int, workers: int) -> dict[str, int]
         i += 1
     part = [where[u] if where[u] != -1 else cur for u in range(n)]
     return ug.assignment(part)
+
+
+FIXED_SPLIT_PARTS = 64  # GCC splits a set into 4 by file count first when it must make more partitions than this
+FIXED_SPLIT_INTO = 4
+
+
+def _split_parts(n_parts: int, sizes: list[int]) -> list[int]:
+    """`n_parts` shared among sets in proportion to their sizes, each at least one."""
+    total = sum(sizes) or 1
+    out = [max(1, round(n_parts * s / total)) for s in sizes]
+    while sum(out) > n_parts and max(out) > 1:
+        out[out.index(max(out))] -= 1
+    while sum(out) < n_parts:
+        out[sizes.index(max(sizes))] += 1
+    return out
+
+
+@strategy("gcc-cache")
+def gcc_cache(graph: ModuleGraph, parts: int, workers: int) -> dict[str, int]:
+    """GCC 15's cache partitioning (-flto-partition=cache, `lto_cache_map`): source
+    files in order; a set that must make many partitions is first cut into 4 by file
+    count, ignoring sizes; a file larger than its share is broken into its symbols; then
+    sets are halved by size, in order, until each makes one partition. Edits inside one
+    file move few boundaries, so few partitions change."""
+    from pcodegen.partition.rustc import debug_files
+
+    ug = unit_graph(graph)
+    order = sorted(range(ug.n), key=ug.order.__getitem__)
+    files = debug_files(graph, ug)
+    groups: list[list[int]] = []
+    if files is not None:  # one group per source file, in the order files first appear
+        index: dict[str | None, int] = {}
+        for u in order:
+            key = files[u]
+            if key not in index:
+                index[key] = len(groups)
+                groups.append([])
+            groups[index[key]].append(u)
+    else:  # no debug info: every unit is its own "file"
+        groups = [[u] for u in order]
+    part = [0] * ug.n
+    next_part = [0]
+
+    def finalize(gs: list[list[int]]) -> None:
+        for g in gs:
+            for u in g:
+                part[u] = next_part[0]
+        next_part[0] += 1
+
+    def split(gs: list[list[int]], n: int, state: str) -> None:
+        if n <= 1 or not gs or (len(gs) == 1 and len(gs[0]) == 1):
+            return finalize(gs)
+        sizes = [sum(ug.cost[u] for u in g) for g in gs]
+        if state == "fixed" and n > FIXED_SPLIT_PARTS and len(gs) >= FIXED_SPLIT_INTO:
+            cut = [gs[i * len(gs) // FIXED_SPLIT_INTO:(i + 1) * len(gs) // FIXED_SPLIT_INTO]
+                   for i in range(FIXED_SPLIT_INTO)]
+            shares = _split_parts(n, [sum(sum(ug.cost[u] for u in g) for g in c) for c in cut])
+            for c, k in zip(cut, shares):
+                split(c, k, "over")
+            return
+        if state in ("fixed", "over"):
+            target = sum(sizes) / n
+            big = [i for i, s in enumerate(sizes) if s > target and len(gs[i]) > 1]
+            if big:  # files over their share are broken into their symbols
+                flat: list[list[int]] = []
+                for i, g in enumerate(gs):
+                    flat += [[u] for u in g] if i in big else [g]
+                return split(flat, n, "binary")
+        if len(gs) < 2:
+            if len(gs[0]) > 1:
+                return split([[u] for u in gs[0]], n, "binary")
+            return finalize(gs)
+        # halve by size, in order
+        first_n = n // 2
+        target_first = sum(sizes) * first_n / n
+        first: list[list[int]] = []
+        acc = 0
+        for i, g in enumerate(gs):
+            s = sizes[i]
+            if not first:
+                first.append(g)
+            elif acc < target_first:
+                if acc + s < target_first:
+                    first.append(g)
+                else:  # the cut falls inside this group: the nearer side takes it
+                    if (target_first - acc) * (n - first_n) > (acc + s - target_first) * first_n:
+                        first.append(g)
+                    else:
+                        break
+            else:
+                break
+            acc += s
+        second = gs[len(first):]
+        if not second:
+            return finalize(gs)
+        split(first, first_n, "over")
+        split(second, n - first_n, "over")
+
+    split(groups, parts, "fixed")
+    return ug.assignment(part)

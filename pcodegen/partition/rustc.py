@@ -37,7 +37,7 @@ _FILE_REF = re.compile(r"\bfile: !(\d+)")
 _FILENAME = re.compile(r'filename: "([^"]*)"')
 
 
-def _debug_files(graph: ModuleGraph, ug: UnitGraph) -> list[str | None] | None:
+def debug_files(graph: ModuleGraph, ug: UnitGraph) -> list[str | None] | None:
     """Source file per unit from debug info, or None when too little is known."""
     ir = graph.ir
     if ir is None or not ir.metadata:
@@ -86,7 +86,7 @@ def natural_units(graph: ModuleGraph, ug: UnitGraph | None = None) -> tuple[list
         raw = [g.nodes[ms[0]].get("unit") for ms in ug.members]
         how = "unit attribute"
     else:
-        files = _debug_files(graph, ug)
+        files = debug_files(graph, ug)
         if files is not None:
             raw, how = files, "debug info"
     if raw is not None:
