@@ -54,7 +54,8 @@ class CompileOptions:
     memory_budget: int | None = None  # bytes for the whole compile; caps the workers (budget.cap_workers)
     cache: CacheSpec | None = None  # reuse and store partition objects (pcodegen.cache)
     previous_plan: str | None = None  # keep units where this plan had them (partition.stable); with a cache,
-    # its last plan for the same input name is used when none is given
+    # its last plan for the same input name is used when none is given, unless fresh_plan
+    fresh_plan: bool = False
     progress: Callable[[int, int, str], None] | None = field(default=None, repr=False, compare=False)
 
     def check(self) -> None:
@@ -194,7 +195,7 @@ def prepare(path: str | Path, opts: CompileOptions, phases: dict[str, float]) ->
             if opts.previous_plan is not None:
                 plan, stability = stable_plan(graph, plan, read_previous(opts.previous_plan), opts.previous_plan,
                                               opts.workers)
-            elif opts.cache is not None and saved_plan_path(opts.cache, path).exists():
+            elif opts.cache is not None and not opts.fresh_plan and saved_plan_path(opts.cache, path).exists():
                 saved = str(saved_plan_path(opts.cache, path))
                 try:
                     before = read_previous(saved)

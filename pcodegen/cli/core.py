@@ -193,6 +193,8 @@ def _parse_faults(specs: tuple[str, ...]) -> dict[int, str]:
               help="Keep units in the partitions a previous build had them (its report.json, or `partition --json` "
                    "output) unless that unbalances the partitions by more than 5%, so an edit recompiles only what "
                    "it touches; with --cache the cache's last plan for this input name is used by default.")
+@click.option("--fresh-plan", is_flag=True,
+              help="With --cache: plan afresh with the strategy, ignoring the cache's last plan for this input.")
 @click.option("--cache-max", "cache_max", default=None, metavar="SIZE",
               help="With --cache: keep DIR under SIZE (e.g. 2G), least recently used entries first.")
 def compile_cmd(input_path: str, parts: int | None, workers: int | None, strategy: str | None, opt: int, serial: bool,
@@ -200,7 +202,7 @@ def compile_cmd(input_path: str, parts: int | None, workers: int | None, strateg
                 objdir: str | None, timeout: float | None, retries: int, faults: tuple[str, ...],
                 executor: str, memory_budget: str | None, quiet: bool, as_json: bool, force: bool,
                 trace_path: str | None, cost: str, cache_dir: str | None, cache_max: str | None,
-                previous_plan: str | None) -> None:
+                previous_plan: str | None, fresh_plan: bool) -> None:
     """Compile INPUT in parallel: partition, compile each partition in its own process,
     write OUTDIR/part-NNN.o and report.json, optionally link."""
     from pcodegen.combine import link_objects
@@ -224,6 +226,9 @@ def compile_cmd(input_path: str, parts: int | None, workers: int | None, strateg
         opts.cache = CacheSpec(str(check_cache_dir(cache_dir)), parse_size(cache_max, "cache_max"))
     elif cache_max is not None:
         raise UsageError("--cache-max goes with --cache DIR")
+    if fresh_plan and previous_plan is not None:
+        raise UsageError("--fresh-plan and --previous-plan contradict each other; give one")
+    opts.fresh_plan = fresh_plan
     if previous_plan is not None:
         from pcodegen.partition.stable import read_previous
 

@@ -72,6 +72,7 @@ def test_edits_experiment_on_a_program(sample_modules: dict[str, Path], tmp_path
     assert all(r["validates"] and r["behaves"] for r in rows)
     ours = [r for r in rows if r["strategy"] == "pcodegen"]
     assert all(r["recompiled"] <= 2 for r in ours), ours  # stable plans: an edit touches its own partition
+    assert all(1 <= r["recompiled_fresh"] <= r["parts"] for r in rows)  # every edit touches some partition
     assert "| pcodegen | constant |" in proc.stdout
     bad = run_cli("experiment", "edits", sample_modules["exprcalc"], "--edits", "rename")
     assert bad.returncode == 2 and "unknown edit" in bad.stderr
