@@ -24,6 +24,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -195,9 +196,12 @@ def run_edits(input_path: str | Path, workdir: Path, strategies: list[str], edit
             src.write_text(new_text)
             reference, expected = refs[kind]
             valid, behaves, misses = True, None if expected is None else True, {}
-            for fresh in (True, False):  # the strategy's own plan first, then the kept one (whose plan stays saved)
-                out = base / f"edit-{kind}{'-fresh' if fresh else ''}"
-                rep, wall = _build(src, out, cache, strategy, parts, workers, opt, link_args, program, fresh)
+            for fresh in (True, False):  # each against its own copy of the cold build's cache
+                mode = "fresh" if fresh else "kept"
+                warm = base / f"cache-{kind}-{mode}"
+                shutil.copytree(cache, warm)
+                out = base / f"edit-{kind}-{mode}"
+                rep, wall = _build(src, out, warm, strategy, parts, workers, opt, link_args, program, fresh)
                 misses[fresh] = rep["cache"]["misses"]
                 objdir = Path(f"{out}.parts") if program else out
                 valid &= _cli("validate", objdir, "--input", src, "--reference", reference).returncode == 0
