@@ -79,24 +79,23 @@ def _functions(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(1), m.start(), m.end()) for m in _FUNC.finditer(text)]
 
 
+def _pick(text: str, funcs: list[tuple[str, int, int]], pattern: re.Pattern, rng: random.Random,
+          none: str) -> tuple[str, re.Match]:
+    """A function (seeded choice) whose body matches `pattern`, and the match in it."""
+    found = [(n, m) for n, a, b in funcs if (m := pattern.search(text, a, b)) is not None]
+    if not found:
+        raise UsageError(none)
+    return rng.choice(found)
+
+
 def apply_edit(text: str, kind: str, rng: random.Random) -> tuple[str, str]:
     """(edited text, what was edited); UsageError when the module offers nothing to edit."""
     funcs = _functions(text)
     if kind == "constant":
-        cands = [(n, a, b) for n, a, b in funcs if _RET_CONST.search(text, a, b)]
-        if not cands:
-            raise UsageError("no function returns an integer constant to change")
-        name, a, b = rng.choice(cands)
-        m = _RET_CONST.search(text, a, b)
-        assert m is not None
+        name, m = _pick(text, funcs, _RET_CONST, rng, "no function returns an integer constant to change")
         return text[:m.start(2)] + str(int(m.group(2)) + 1) + text[m.end(2):], name
     if kind in ("add-function", "grow-function"):
-        cands = [(n, a, b) for n, a, b in funcs if _RET_VALUE.search(text, a, b)]
-        if not cands:
-            raise UsageError("no function returns an i32/i64 value to edit")
-        name, a, b = rng.choice(cands)
-        m = _RET_VALUE.search(text, a, b)
-        assert m is not None
+        name, m = _pick(text, funcs, _RET_VALUE, rng, "no function returns an i32/i64 value to edit")
         ty, val = m.group(1), m.group(2)
         if kind == "add-function":
             call = f"  %pcg.edit = call {ty} @pcg.edit.helper({ty} {val})\n  ret {ty} %pcg.edit"
