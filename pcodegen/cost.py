@@ -124,14 +124,10 @@ def load_model(path: str | None = None) -> CostModel:
 def load_profile(path: str) -> dict[str, float]:
     """Measured seconds per member name from a `pcodegen profile` file (a unit's time
     goes to its largest member; the others get 0)."""
-    p = Path(path)
-    try:
-        doc = json.loads(p.read_text())
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such profile; make one with `pcodegen profile INPUT -o {path}`") from None
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"{path}: cannot read the profile ({exc})") from None
-    if doc.get("schema") != PROFILE_SCHEMA:
+    from pcodegen.output import read_json
+
+    doc = read_json(path, "profile", f"make one with `pcodegen profile INPUT -o {path}`")
+    if not isinstance(doc, dict) or doc.get("schema") != PROFILE_SCHEMA:
         raise UsageError(f"{path}: not a pcodegen profile (make one with `pcodegen profile`)")
     out: dict[str, float] = {}
     for u in doc.get("units", []):

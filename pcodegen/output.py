@@ -297,3 +297,14 @@ def check_report_matches_input(outdir: Path | str, input_path: str) -> None:
         f"{outdir} was compiled from {was} (sha256 {rec['sha256'][:12]}), but --input {input_path} "
         + ("has changed since" if same_path else "is a different module")
         + f" (sha256 {digest[:12]}); validate against the module it was compiled from, or compile again")
+
+
+def read_json(path: str | Path, what: str, missing: str) -> object:
+    """The JSON document at `path`, read by a command as one of its inputs; a one-line
+    UsageError naming `what` otherwise (`missing`: the advice when there is no file)."""
+    try:
+        return json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such {what}; {missing}") from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: cannot read the {what} ({exc})") from None

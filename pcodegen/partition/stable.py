@@ -11,7 +11,6 @@ so (`Stability`).
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -41,13 +40,9 @@ class Stability:
 def read_previous(path: str | Path) -> dict[str, int]:
     """symbol -> partition from a compile's report.json, a plan JSON (`partition --json`)
     or a cache's saved plan; a one-line UsageError otherwise."""
-    p = Path(path)
-    try:
-        doc = json.loads(p.read_text())
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such previous plan (give a compile's report.json or `partition --json` output)") from None
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"{path}: cannot read the previous plan ({exc})") from None
+    from pcodegen.output import read_json
+
+    doc = read_json(path, "previous plan", "give a compile's report.json or `partition --json` output")
     plan = doc.get("plan", doc) if isinstance(doc, dict) else None
     members = plan.get("members") if isinstance(plan, dict) else None
     if not isinstance(members, list):
