@@ -143,12 +143,13 @@ def test_bench_refuses_a_directory_it_did_not_write(tmp_path: Path) -> None:
 def _interrupt(args: list, cwd: Path, wait_for: Path, parent: Path, timeout: float = 60) -> subprocess.CompletedProcess:
     """Start pcodegen ARGS, SIGINT it (its process group, as a terminal's ^C does) as
     soon as its work is under way, and wait for it."""
+    existed = wait_for.exists()  # a previous output: wait for the new one's temporary directory instead
     proc = subprocess.Popen([sys.executable, "-m", "pcodegen", *map(str, args)], cwd=cwd, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     t0 = time.monotonic()
     while time.monotonic() - t0 < timeout and proc.poll() is None:
-        if any(p.name.startswith(wait_for.name) and ".pcodegen-tmp-" in p.name for p in parent.iterdir()) \
-                or (wait_for.exists() and any(wait_for.iterdir())):
+        if any(p.name.startswith(f".{wait_for.name}.pcodegen-tmp-") for p in parent.iterdir()) \
+                or (not existed and wait_for.exists() and any(wait_for.iterdir())):
             break
         time.sleep(0.02)
     if proc.poll() is None:
