@@ -19,6 +19,7 @@ from pcodegen.combine import link_bitcode
 from pcodegen.output import prepare_output_dir, publish_dir, write_file, write_json
 from pcodegen.errors import ParameterError, UsageError
 from pcodegen.output import COMPILE
+from pcodegen.parallel import cpu_count
 from pcodegen.parallel.budget import cap_workers, worker_limit_bytes
 from pcodegen.ir.compile import CompileResult, CompileTask, compile_loaded, compile_task
 from pcodegen.parallel.executors import make_executor
@@ -412,8 +413,4 @@ def write_outputs(run: CompileRun, outdir: Path, guard: bool = False, force: boo
 def object_paths(outdir: Path) -> list[Path]:
     """The objects of a compile output directory, in plan order."""
     return sorted(outdir.glob("part-*.o")) or sorted(outdir.glob("serial.o"))
-
-
-def cpu_count() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from pcodegen.bench.defaults import DEFAULT_WORKER_COUNTS, LINK_CHOICES
+from pcodegen.parallel import cpu_count
 from pcodegen.output import prepare_output_dir, publish_dir, write_file, write_json
 from pcodegen.defaults import DEFAULT_COST
 from pcodegen.errors import CheckFailed, ParameterError, UsageError
@@ -185,7 +186,7 @@ def machine_info() -> dict[str, Any]:
 
     from pcodegen import __version__
 
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    usable = cpu_count()
     return {
         "cores": os.cpu_count(),
         "usable_cores": usable,

@@ -5,11 +5,12 @@ parsed. No line is longer than a terminal line: long lists are summarised."""
 from __future__ import annotations
 
 import json
-import os
 import statistics
 from typing import Any
 
 import click
+
+from pcodegen.parallel import cpu_count
 
 COST_UNIT = "cost = 1 + instructions + basic blocks, Julia's size measure"
 LINE = 100  # the widest line printed
@@ -96,13 +97,9 @@ def plan_lines(plan: Any) -> list[str]:
     return lines + [f"  note: {n}" for n in plan.notes]
 
 
-def cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 def oversubscribed_note(workers: int, n_cores: int | None = None) -> str | None:
     """The note for more workers than cores, or None."""
-    n = cores() if n_cores is None else n_cores
+    n = cpu_count() if n_cores is None else n_cores
     if workers <= n:
         return None
     return (f"{workers} workers on {n} core{'s' if n != 1 else ''}: at most {n} run at once, so the extra workers "

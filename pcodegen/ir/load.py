@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing as mp
-import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ import llvmlite.binding as llvm
 
 from pcodegen.errors import UsageError
 from pcodegen.ir.parse import parse_module
+from pcodegen.parallel import cpu_count
 from pcodegen.parallel.fork import Forked
 from pcodegen.ir.text import STRUCTOR_LISTS, IRModule, cut_points, has_keyed_structors, lower_structors, parse_module_text
 
@@ -152,8 +152,7 @@ def cut_text(text: str, jobs: int = 1, background: Callable[[], object] | None =
     and the tail (metadata is only filed there, so the child's answer stays small; same
     result). `background`, if given, runs on a thread meanwhile (or first, when nothing
     is forked); it starts only after the fork, so it may call into LLVM."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    parallel = jobs > 1 and len(text) >= PARALLEL_CUT_MIN and cores >= PARALLEL_CUT_MIN_CORES
+    parallel = jobs > 1 and len(text) >= PARALLEL_CUT_MIN and cpu_count() >= PARALLEL_CUT_MIN_CORES
     at, tail = cut_points(text) if parallel else (-1, len(text))
     if at <= 0:
         if background is not None:
