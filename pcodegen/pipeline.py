@@ -249,7 +249,7 @@ def cache_stats(results: list[CompileResult], spec: CacheSpec) -> CacheStats:
             stats.seconds_saved += r.cache_saved_s
         else:
             stats.misses += 1
-            stats.stored += not any(n.startswith("cache ") and "cannot store" in n for n in r.notes)
+            stats.stored += r.cache_stored
         for note in r.notes:
             if note not in stats.warnings:
                 stats.warnings.append(note)

@@ -82,6 +82,7 @@ class CompileResult:
     peak_rss_kb: int = 0
     folded_structors: list[str] = field(default_factory=list)  # see structor_functions
     cached: bool = False  # reused from the cache, not compiled
+    cache_stored: bool = False  # compiled and stored in the cache
     cache_saved_s: float = 0.0  # the compile seconds the stored entry had cost
     notes: list[str] = field(default_factory=list)  # warnings for the coordinator (the cache's)
 
@@ -143,6 +144,7 @@ def compile_task(task: CompileTask) -> CompileResult:
                         result.cpu_phases.get("optimize", 0.0) + result.cpu_phases.get("emit", 0.0) +
                         result.cpu_phases.get("parse", 0.0), {"folded_structors": result.folded_structors})
         result.notes = notes + ([warning] if warning else [])
+        result.cache_stored = warning is None
     return result
 
 
