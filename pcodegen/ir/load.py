@@ -230,6 +230,8 @@ def load_module(path: str | Path, jobs: int = 1, defer_verify: bool = False) -> 
             closer.start()
         elif checker is not None:
             checker.result()
+            checker.close()
+            checker = None
         steps["verify_wait"] = time.perf_counter() - t
     except BaseException:
         if checker is not None:
@@ -242,9 +244,6 @@ def load_module(path: str | Path, jobs: int = 1, defer_verify: bool = False) -> 
         # own finaliser then crashes the process.
         if closer is None:
             mod.close()
-    if checker is not None and not defer_verify:
-        checker.close()
-        checker = None
     loaded = LoadedModule(str(path), fmt, len(data), hashlib.sha256(data).hexdigest(), triple, text, ir, steps,
                           checker, closer)
     if not ir.entities:
