@@ -4,7 +4,7 @@
 Usage::
 
     python3 bitcode_samples/build.py [--out DIR] [--force] \
-        [samples|sqlite|sqlite-g|cpp|rust|all|demo|lua|brotli|registry]
+        [samples|sqlite|sqlite-g|cpp|rust|all|demo|lua|brotli|registry|crypto|zstd|libraries]
 
 Targets
 -------
@@ -71,6 +71,13 @@ registry
     confused with the ``registry`` C sample (``c/registry/``, the demo).  Cheap (a
     cold build ~10 s, see below) but not in ``all``, so that ``all`` downloads nothing
     more than it did.
+crypto, zstd, libraries
+    Registry libraries, bitcode only (no program, no workload): training modules
+    for the calibrated cost model (``benchmarks/fit_cost_model.py``).  ``crypto``:
+    pycryptodome 4.4.0's portable hashes, ciphers and curves (23 files of its
+    ``src/``) in ``<out>/crypto.bc``; ``zstd``: the zstd amalgamation ``zstd/zstd.c``
+    bundled by the zstandard 0.25.0 sdist in ``<out>/zstd.bc``; ``libraries`` both.
+    Each sdist is downloaded once with pip and sha256-checked like the others.
 all
     samples + sqlite + cpp + rust.
 demo
@@ -938,6 +945,74 @@ def build_registry(out_dir: Path | str = DEFAULT_OUT, force: bool = False) -> di
     return {name: fn(out_dir, force) for name, fn in REGISTRY_PROGRAMS.items()}
 
 
+# --- registry libraries: bitcode only, training data for the cost model -----------------
+
+CRYPTO_LIBRARY = "crypto"
+PYCRYPTODOME_VERSION = "4.4.0"       # pycryptodome sdist pinned exactly
+PYCRYPTODOME_SDIST = f"pycryptodome-{PYCRYPTODOME_VERSION}.tar.gz"
+PYCRYPTODOME_SHA256 = "eab7620c60c85f3fa251d026ec06e094f036d96187bebb9752e46fbcebabbb55"
+# Its portable C primitives (the SIMD variants and the ghash needing SYS_BITS are left out):
+# hashes, ciphers and curve arithmetic, much of it long straight-line rounds like SQLite's Keccak.
+CRYPTO_SOURCES = (
+    "AES.c", "ARC2.c", "ARC4.c", "CAST.c", "DES.c", "MD2.c", "MD4.c", "MD5.c", "RIPEMD160.c", "SHA1.c",
+    "SHA256.c", "SHA512.c", "Salsa20.c", "blake2b.c", "blake2s.c", "blowfish.c", "chacha20.c",
+    "curve25519.c", "curve448.c", "ed25519.c", "ed448.c", "keccak.c", "poly1305.c",
+)
+# What pycryptodome's compiler_opt.py defines on Linux x86-64.
+CRYPTO_FLAGS = ["-std=gnu99", "-DHAVE_STDINT_H", "-DHAVE_UINT128", "-DHAVE_POSIX_MEMALIGN"]
+
+ZSTD_LIBRARY = "zstd"
+ZSTANDARD_VERSION = "0.25.0"         # zstandard sdist pinned exactly; bundles zstd's one-file amalgamation
+ZSTANDARD_SDIST = f"zstandard-{ZSTANDARD_VERSION}.tar.gz"
+ZSTANDARD_SHA256 = "7713e1179d162cf5c7906da876ec2ccb9c3a9dcbdffef0cc7f70c3667a205f0b"
+ZSTD_FLAGS = ["-DZSTD_MULTITHREAD=0", "-DZSTD_DISABLE_ASM"]
+
+
+def _build_library(name: str, out_dir: Path, force: bool, src: Path, sources: tuple[str, ...],
+                   flags: list[str]) -> Path:
+    """Compile ``sources`` (relative to ``src``) to bitcode and llvm-link them into
+    ``<out>/<name>.bc``: a library, no program and no workload."""
+    bc = out_dir / f"{name}.bc"
+    inputs = [src / n for n in sources] + sorted(src.glob("*.h"))
+    if not force and _up_to_date([bc], [*inputs, THIS_SCRIPT]):
+        return bc
+    t0 = time.monotonic()
+    obj = out_dir / "obj" / name
+    jobs = [(src, n, obj / (Path(n).stem + ".bc"), flags) for n in sources]
+    _parallel(jobs, lambda j: _compile_bitcode(j[0], j[1], j[2], j[3]))
+    _link_bitcode([j[2] for j in jobs], bc)
+    _log(f"built {bc} ({bc.stat().st_size} bytes, {len(jobs)} files) in {time.monotonic() - t0:.1f}s")
+    return bc
+
+
+def build_crypto(out_dir: Path | str = DEFAULT_OUT, force: bool = False) -> Path:
+    """Build ``<out>/crypto.bc``: pycryptodome's portable C primitives, linked into one module."""
+    out_dir = Path(out_dir)
+    src = out_dir / "cache" / f"pycryptodome-{PYCRYPTODOME_VERSION}" / "src"
+    if force or not all((src / n).exists() for n in CRYPTO_SOURCES):
+        sdist = _pip_download_sdist(out_dir / "cache", "pycryptodome", PYCRYPTODOME_VERSION, PYCRYPTODOME_SDIST,
+                                    PYCRYPTODOME_SHA256)
+        _extract_tree(sdist, f"pycryptodome-{PYCRYPTODOME_VERSION}/src/", src,
+                      lambda rel: "/" not in rel and rel.endswith((".c", ".h")))
+    return _build_library(CRYPTO_LIBRARY, out_dir, force, src, CRYPTO_SOURCES, CRYPTO_FLAGS)
+
+
+def build_zstd(out_dir: Path | str = DEFAULT_OUT, force: bool = False) -> Path:
+    """Build ``<out>/zstd.bc``: the zstd library from the amalgamated ``zstd.c`` that the
+    zstandard sdist bundles (compression, decompression, dictionary builder)."""
+    out_dir = Path(out_dir)
+    src = out_dir / "cache" / f"zstandard-{ZSTANDARD_VERSION}" / "zstd"
+    if force or not (src / "zstd.c").exists():
+        sdist = _pip_download_sdist(out_dir / "cache", "zstandard", ZSTANDARD_VERSION, ZSTANDARD_SDIST,
+                                    ZSTANDARD_SHA256)
+        _extract_tree(sdist, f"zstandard-{ZSTANDARD_VERSION}/zstd/", src,
+                      lambda rel: "/" not in rel and rel.endswith((".c", ".h")))
+    return _build_library(ZSTD_LIBRARY, out_dir, force, src, ("zstd.c",), ZSTD_FLAGS)
+
+
+REGISTRY_LIBRARIES = {CRYPTO_LIBRARY: build_crypto, ZSTD_LIBRARY: build_zstd}
+
+
 # --- demo ------------------------------------------------------------------------------
 
 def build_demo(out_dir: Path | str = DEFAULT_OUT) -> Path:
@@ -964,7 +1039,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Build pcodegen's bitcode samples.")
     ap.add_argument("target", nargs="?", default="samples",
                     choices=["samples", "sqlite", "sqlite-g", "cpp", "rust", "all", "demo",
-                             *REGISTRY_PROGRAMS, "registry"])
+                             *REGISTRY_PROGRAMS, "registry", *REGISTRY_LIBRARIES, "libraries"])
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT,
                     help=f"output directory (default: {DEFAULT_OUT})")
     ap.add_argument("--force", action="store_true", help="rebuild even if up to date")
@@ -989,6 +1064,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.target == "registry":
             for name, path in build_registry(args.out, args.force).items():
                 print(f"{name}: {path}")
+        if args.target in REGISTRY_LIBRARIES:
+            print(f"{args.target}: {REGISTRY_LIBRARIES[args.target](args.out, args.force)}")
+        if args.target == "libraries":
+            for name, fn in REGISTRY_LIBRARIES.items():
+                print(f"{name}: {fn(args.out, args.force)}")
         if args.target == "demo":
             print(f"demo: {build_demo(args.out)}")
     except (ToolNotFoundError, BuildError) as e:

@@ -1,10 +1,10 @@
 """What a unit costs to compile: the size rule, a calibrated model, or a profile.
 
+* `model` (the default): predicted seconds from features of the unit's IR, with
+  coefficients fitted on profiles of real modules (`benchmarks/fit_cost_model.py` writes
+  `pcodegen/data/cost_model.json`; the file says what it was fitted on and how well a
+  model fitted without each module predicts it).
 * `size`: Julia's weight, 1 + instructions + basic blocks (kept for comparison).
-* `model`: predicted seconds from features of the unit's IR, with coefficients fitted
-  on profiles of real modules (`benchmarks/fit_cost_model.py` writes
-  `pcodegen/data/cost_model.json`; the file says what it was fitted on and how well it
-  predicts a module it was not fitted on).
 * `profile:FILE`: the seconds `pcodegen profile` measured, per unit (units it does not
   know fall back to the model).
 
@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from pcodegen.defaults import DEFAULT_COST
 from pcodegen.errors import UsageError
 
 COST_RULES = ("model", "size")  # and "profile:FILE"
-DEFAULT_COST = "model"
 MODEL_SCHEMA = "pcodegen.cost-model/1"
 PROFILE_SCHEMA = "pcodegen.profile/1"
 
@@ -49,8 +49,15 @@ FEATURES = ("functions", "instructions", "blocks", "block_sq_k", "calls", "loads
             "float_ops", "vector", "casts", "globals", "loop_sq_k")
 _INSTRUCTION = re.compile(r"^  (?:%[-\w.$\"]+ = )?(?:tail |musttail |notail )?([a-z]+)", re.M)
 _CASE = re.compile(r"^    i\d+ ", re.M)
-_LABEL = re.compile(r"^[^ \n;}][^\n]*?:", re.M)
+_LABEL = re.compile(r"^([^ \n;}][^\n]*?):", re.M)  # split() with the group: [entry, name, block, name, block, ...]
 _BRANCH_TARGET = re.compile(r"label %([-\w.$]+)")
+
+
+def _instruction_lines(chunk: str) -> int:
+    """Instruction lines in one block's text: lines indented by exactly two spaces (what
+    `_INSTRUCTION` matches; switch cases and clauses are indented further), counted in C."""
+    chunk = "\n" + chunk
+    return chunk.count("\n  ") - chunk.count("\n   ")
 
 
 def features(text: str) -> Counter:
@@ -60,30 +67,30 @@ def features(text: str) -> Counter:
         out["globals"] = 1
         return out
     body = text.split("\n", 1)[1] if "\n" in text else ""
-    ops = _INSTRUCTION.findall(body)
+    ops = Counter(_INSTRUCTION.findall(body))
     out["functions"] = 1  # a fixed cost per function: its pass-manager and code-generator setup
-    out["instructions"] = len(ops)
-    for op in ops:
+    out["instructions"] = sum(ops.values())
+    for op, n in ops.items():
         cls = _CLASSES.get(op)
         if cls:
-            out[cls] += 1
-    out["switch_cases"] = len(_CASE.findall(body))
+            out[cls] += n
+    out["switch_cases"] = len(_CASE.findall(body)) if "switch " in body else 0
     # Block sizes: instructions between labels; superlinear passes (scheduling, register
     # allocation) make one huge straight-line block cost more than many small ones, and
     # more so inside a loop (values live around the back edge).
-    labels = [m.group(0)[:-1].split(":")[0] for m in _LABEL.finditer(body)]
-    chunks = _LABEL.split(body)
-    sizes = [len(_INSTRUCTION.findall(chunk)) for chunk in chunks]
+    pieces = _LABEL.split(body)
+    chunks, labels = pieces[0::2], pieces[1::2]
+    sizes = [_instruction_lines(chunk) for chunk in chunks]
     out["blocks"] = max(1, sum(1 for s in sizes if s))
     out["block_sq_k"] = sum(s * s for s in sizes) / 1000.0
-    index = {name: i + 1 for i, name in enumerate(labels)}  # chunk 0 is the entry block
     looped = [False] * len(chunks)
-    for j, chunk in enumerate(chunks):
-        for target in _BRANCH_TARGET.findall(chunk):
-            i = index.get(target)
-            if i is not None and i <= j:  # a back edge: blocks i..j form (part of) a loop
-                for k in range(i, j + 1):
-                    looped[k] = True
+    if labels:
+        index = {name: i + 1 for i, name in enumerate(labels)}  # chunk 0 is the entry block
+        for j, chunk in enumerate(chunks):
+            for target in _BRANCH_TARGET.findall(chunk):
+                i = index.get(target)
+                if i is not None and i <= j:  # a back edge: blocks i..j form (part of) a loop
+                    looped[i:j + 1] = [True] * (j + 1 - i)
     out["loop_sq_k"] = sum(s * s for s, inside in zip(sizes, looped) if inside) / 1000.0
     return out
 

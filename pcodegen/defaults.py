@@ -7,9 +7,9 @@ DEFAULT_STRATEGY = "pcodegen"
 AUTO_PARTITION_COST = 14_000
 AUTO_PARTITION_SECONDS = 0.75  # the same target when costs are predicted or measured seconds
 AUTO_MAX_PARTS = 64
-# What a unit costs (`pcodegen.cost`): "size" (1 + instructions + blocks), "model"
+# What a unit costs (`pcodegen.cost`, default the calibrated model): "size" (1 + instructions + blocks), "model"
 # (predicted seconds, calibrated) or "profile:FILE" (measured seconds).
-DEFAULT_COST = "size"
+DEFAULT_COST = "model"
 # How the system C compiler driver links the objects.
 LINK_KINDS = ("shared", "exe")
 

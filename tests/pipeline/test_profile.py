@@ -53,7 +53,8 @@ def test_model_rule_plans_by_predicted_seconds(sample_modules: dict[str, Path], 
     from pcodegen.cost import load_model
 
     model = load_model()
-    assert model.coefficients and model.fitted_on and "r2" in model.held_out
+    assert model.coefficients and model.fitted_on
+    assert set(model.held_out) == set(model.fitted_on) and all("r2" in v for v in model.held_out.values())
     bc = sample_modules["exprcalc"]
     plan = json.loads(run_cli("partition", bc, "--parts", 3, "--cost", "model", "--json").stdout)
     assert plan["metrics"]["cost_rule"] == "model"
