@@ -21,9 +21,10 @@ The model of one parallel build with W workers and partitions of cost c_1..c_P:
   comparison tests the model, not the machine's load) and the 1..64 curve at 1.0.
 * Compile time is not exactly proportional to cost: partitions of equal cost take
   different times (a vectorisable loop costs more than its instruction count says).
-  The model treats each function's deviation as independent noise, so a partition of
-  cost c deviates from `alpha + beta * c` by a relative error of standard deviation
-  sqrt(kappa / c): small partitions are relatively less predictable, and with more
+  The model treats each function's deviation as independent noise, so the cost part
+  `beta * c` of a partition deviates by a relative error of standard deviation
+  sqrt(kappa / c) (the constant `alpha` does not deviate): small partitions are
+  relatively less predictable, and with more
   workers the slowest of more, smaller partitions sets the makespan. `kappa` (cost
   units) is estimated from the measured partitions' residuals (each partition's median
   over the repeats; kappa = median(r^2 c) / 0.4549, the median of chi-squared with one
@@ -167,11 +168,11 @@ def calibrate(runs: Sequence[RunTime]) -> Calibration:
             key = (run.tag, run.parts, i)
             by_partition.setdefault(key, []).append(float(t))
             cost_of[key] = float(c)
-    residuals = []
+    residuals = []  # relative to the part that grows with cost: the per-partition constant has no unit deviations
     for key, ts in by_partition.items():
-        fitted = alpha + beta * cost_of[key]
-        if fitted > 0 and cost_of[key] > 0:
-            residuals.append((statistics.median(ts) / fitted - 1) ** 2 * cost_of[key])
+        variable = beta * cost_of[key]
+        if variable > 0:
+            residuals.append(((statistics.median(ts) - alpha - variable) / variable) ** 2 * cost_of[key])
     overheads = []
     for run in runs:
         if not run.worker_seconds or "compile" not in run.phases:
@@ -234,11 +235,15 @@ def predict(cal: Calibration, partition_costs: Sequence[float], workers: int,
     base = [cal.partition_seconds(c) for c in partition_costs]
     if cal.kappa_cost > 0 and len(base) > 1 and draws > 0:
         rng = random.Random(seed)
+        # Only the cost-proportional part deviates (its functions do; the per-partition
+        # constant does not): sd beta * sqrt(kappa * c), so a near-empty partition stays
+        # near the constant instead of drawing a relative error of sqrt(kappa / c).
+        variable = [cal.beta_s_per_cost * c for c in partition_costs]
         sigma = [math.sqrt(cal.kappa_cost / c) if c > 0 else 0.0 for c in partition_costs]
         total = 0.0
         for _ in range(draws):
-            times = [b * max(0.05, 1 + sg * rng.gauss(0.0, 1.0)) / share + cal.overhead_per_task_s
-                     for b, sg in zip(base, sigma)]
+            times = [(cal.alpha_s + v * max(0.05, 1 + sg * rng.gauss(0.0, 1.0))) / share + cal.overhead_per_task_s
+                     for v, sg in zip(variable, sigma)]
             total += list_schedule(times, workers, order)
         makespan = total / draws
     else:

@@ -180,3 +180,16 @@ def test_fit_linear_ignores_a_slope_from_near_equal_costs() -> None:
     assert a == 0.0 and b == pytest.approx(12.25 / 222_898.5, rel=1e-3)
     a, b, _ = fit_linear([1_000.0, 100_000.0, 200_000.0], [1.1, 5.0, 9.0])
     assert a > 0 and b > 0  # spread-out costs: the free fit stands
+
+
+def test_a_near_empty_partition_does_not_inflate_the_prediction() -> None:
+    """The deviation is of the cost part only: a partition of cost 1 beside real ones
+    (a plan at many partitions holding one tiny global) takes about the per-partition
+    constant, not the constant times a relative error of sqrt(kappa)."""
+    runs = [RunTime(2, 2, {"compile": 3.6}, [3.4, 3.6], [10_000.0, 10_000.0], wall_s=3.6, tag="a"),
+            RunTime(1, 1, {"compile": 6.5}, [6.5], [20_000.0], wall_s=6.5, tag="b")]
+    cal = calibrate(runs)
+    assert cal.alpha_s > 0 and cal.kappa_cost > 0
+    with_tiny = predict(cal, [10_000.0, 10_000.0, 1.0], 3)
+    without = predict(cal, [10_000.0, 10_000.0], 2)
+    assert with_tiny.makespan_s == pytest.approx(without.makespan_s, rel=0.02)
