@@ -26,7 +26,7 @@ from pcodegen.parallel.executors import make_executor
 from pcodegen.graph import ModuleGraph, build_graph
 from pcodegen.ir.load import LoadedModule, WholeModule, load_module, load_whole, read_input
 from pcodegen.defaults import DEFAULT_COST
-from pcodegen.partition import DEFAULT_STRATEGY, Plan, partition
+from pcodegen.partition import DEFAULT_STRATEGY, Plan, auto_parts, check_strategy, partition
 from pcodegen.partition.stable import Stability, read_previous, stable_plan
 from pcodegen.ir.text import symbol_name
 from pcodegen.split import PartitionSource
@@ -192,18 +192,24 @@ def prepare(path: str | Path, opts: CompileOptions, phases: dict[str, float]) ->
         with _phase(phases, "graph"):
             graph = build_graph(loaded.ir, str(path), opts.cost)
         with _phase(phases, "partition"):
-            plan = partition(graph, opts.parts, opts.strategy, opts.workers)
+            def fresh() -> Plan:
+                return partition(graph, opts.parts, opts.strategy, opts.workers)
+
+            before, source = None, ""
             if opts.previous_plan is not None:
-                plan, stability = stable_plan(graph, plan, read_previous(opts.previous_plan), opts.previous_plan,
-                                              opts.workers)
+                before, source = read_previous(opts.previous_plan), opts.previous_plan
             elif opts.cache is not None and not opts.fresh_plan and saved_plan_path(opts.cache, path).exists():
-                saved = str(saved_plan_path(opts.cache, path))
+                source = str(saved_plan_path(opts.cache, path))
                 try:
-                    before = read_previous(saved)
+                    before = read_previous(source)
                 except UsageError:  # the cache's own plan is damaged: plan afresh (it is replaced after the build)
                     before = None
-                if before is not None:
-                    plan, stability = stable_plan(graph, plan, before, saved, opts.workers)
+            if before is None:
+                plan = fresh()
+            else:
+                parts = opts.parts if opts.parts is not None else auto_parts(graph)
+                check_strategy(opts.strategy)
+                plan, stability = stable_plan(graph, parts, before, source, opts.workers, opts.strategy, fresh)
     except BaseException:
         loaded.wait_verified()  # an input the verifier rejects explains any failure best
         raise

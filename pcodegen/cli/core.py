@@ -304,9 +304,11 @@ def compile_cmd(input_path: str, parts: int | None, workers: int | None, strateg
     click.echo("\n".join(compile_lines(report, str(outdir), len(run.results), output if link_kind else None)))
     if run.stability is not None:
         s = run.stability
+        versus = (f"{s.largest_over_ideal:.3f}x the ideal (the mean partition, or the largest unit)"
+                  if s.largest_over_fresh is None else f"{s.largest_over_fresh:.3f}x a fresh plan's")
         click.echo(f"plan: {'kept' if s.used == 'previous' else 'not kept'} from {s.previous}: {s.kept_units:,} units in "
-                   f"place, {s.new_units:,} new, {s.moved_units:,} moved; largest partition {s.largest_over_fresh:.3f}x "
-                   "a fresh plan's" + ("" if s.used == "previous" else " (over the 1.05 bound: the fresh plan is used)"))
+                   f"place, {s.new_units:,} new, {s.moved_units:,} moved; largest partition {versus}"
+                   + ("" if s.used == "previous" else " (over the 1.05 bound: the fresh plan is used)"))
     if run.cache is not None:
         for warning in run.cache.warnings:
             click.echo(f"pcodegen: warning: {warning}", err=True)

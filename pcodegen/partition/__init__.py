@@ -36,13 +36,18 @@ def auto_parts(graph: ModuleGraph) -> int:
     return max(2, min(AUTO_MAX_PARTS, math.ceil(graph.total_cost / per)))
 
 
+def check_strategy(name: str) -> None:
+    """A one-line UsageError unless `name` is a registered strategy."""
+    if name not in STRATEGIES:
+        raise UsageError(f"unknown strategy {name!r}; choose one of: {', '.join(sorted(STRATEGIES))}")
+
+
 def partition(graph: ModuleGraph, parts: int | None, name: str = DEFAULT_STRATEGY, workers: int = 1) -> Plan:
     """Partition `graph` into at most `parts` partitions (None: `auto_parts`) with
     strategy `name`."""
     if parts is None:
         parts = auto_parts(graph)
-    if name not in STRATEGIES:
-        raise UsageError(f"unknown strategy {name!r}; choose one of: {', '.join(sorted(STRATEGIES))}")
+    check_strategy(name)
     if parts < 1:
         raise ParameterError("parts", f"must be at least 1, got {parts}")
     if workers < 1:
@@ -56,4 +61,4 @@ def partition(graph: ModuleGraph, parts: int | None, name: str = DEFAULT_STRATEG
 # Strategy modules register themselves on import.
 from pcodegen.partition import gcc, julia, library, llvm, multilevel, rustc, sequence  # noqa: E402,F401
 
-__all__ = ["Plan", "PlanMetrics", "STRATEGIES", "DEFAULT_STRATEGY", "partition", "strategy", "list_schedule"]
+__all__ = ["Plan", "PlanMetrics", "STRATEGIES", "DEFAULT_STRATEGY", "auto_parts", "check_strategy", "partition", "strategy", "list_schedule"]
