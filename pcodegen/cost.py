@@ -144,6 +144,25 @@ def load_profile(path: str) -> dict[str, float]:
     return out
 
 
+SIZE_LEGEND = "cost = 1 + instructions + basic blocks, Julia's size measure"
+
+
+def cost_unit(rule: str) -> str:
+    """What costs count under a cost rule."""
+    if rule == "size":
+        return "cost units"
+    return "µs of measured compile time" if rule.startswith("profile:") else "µs of predicted compile time"
+
+
+def cost_legend(rule: str) -> str:
+    """What a cost rule's numbers are, in a phrase."""
+    if rule == "size":
+        return SIZE_LEGEND
+    if rule.startswith("profile:"):
+        return f"optimise + emit time measured by `pcodegen profile` ({rule[len('profile:'):]})"
+    return "optimise + emit time predicted by the calibrated cost model (pcodegen/data/cost_model.json)"
+
+
 def check_cost_rule(rule: str) -> str:
     """`rule` if it names a cost rule, else a one-line UsageError."""
     if rule in COST_RULES or (rule.startswith("profile:") and len(rule) > len("profile:")):

@@ -2,10 +2,11 @@
 that is cheap to import (click reads them for its help text at start-up)."""
 
 DEFAULT_STRATEGY = "pcodegen"
-# The default partition count (`--parts auto`): one partition per this much cost, about
-# 0.75 s of O2 work on x86-64, from 2 to AUTO_MAX_PARTS.
+# The default partition count (`--parts auto`): one partition per this much predicted (or
+# measured) O2 work, from 2 to AUTO_MAX_PARTS; with `--cost size`, per this many size units
+# (SQLite: 32 partitions either way, each about 0.5 s of work).
+AUTO_PARTITION_SECONDS = 0.5
 AUTO_PARTITION_COST = 14_000
-AUTO_PARTITION_SECONDS = 0.75  # the same target when costs are predicted or measured seconds
 AUTO_MAX_PARTS = 64
 # What a unit costs (`pcodegen.cost`, default the calibrated model): "size" (1 + instructions + blocks), "model"
 # (predicted seconds, calibrated) or "profile:FILE" (measured seconds).

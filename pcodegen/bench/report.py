@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pcodegen.cost import cost_unit
+
 PHASE_LABELS = {
     "load": "load (read, parse, verify, cut)",
     "graph": "graph",
@@ -294,7 +296,8 @@ def _balance_lines(results: dict) -> list[str]:
     """Per partition cost and time, per worker busy time."""
     names = [c for c in results["configs"] if c.get("summary")]
     lines = ["## Balance", "",
-              "Per partition: cost (graph cost units) and the worker's median time; per worker (pool slot): "
+              f"Per partition: cost ({cost_unit(results['settings'].get('cost', 'size'))}) and the worker's median "
+              "time; per worker (pool slot): "
               "busy time in the median run.", ""]
     rows = []
     for c in names:
@@ -314,6 +317,13 @@ def _balance_lines(results: dict) -> list[str]:
     return lines
 
 
+def _per_cost(beta: float, rule: str) -> str:
+    """The work model's slope in words: per size unit, or per predicted (measured) second."""
+    if rule == "size":
+        return f"{beta * 1e6:.2f} µs per cost unit"
+    return f"{beta * 1e6:.3f} s per {'measured' if rule.startswith('profile:') else 'predicted'} second"
+
+
 def _prediction_lines(results: dict) -> list[str]:
     """Per group: the calibration, predicted against measured, the curve and Amdahl."""
     lines = ["## Scaling prediction", ""]
@@ -323,7 +333,8 @@ def _prediction_lines(results: dict) -> list[str]:
             f"### {g['group']}",
             "",
             f"Calibrated on {cal['points']} measured partitions: a worker's CPU time = {cal['alpha_s']:.3f} s per "
-            f"partition + {cal['beta_s_per_cost'] * 1e6:.2f} µs per cost unit (R² {cal['r2']:.3f}); executor overhead "
+            f"partition + {_per_cost(cal['beta_s_per_cost'], results['settings'].get('cost', 'size'))} "
+            f"(R² {cal['r2']:.3f}); executor overhead "
             f"{cal['overhead_per_task_s']:.3f} s per task; serial phases: load + graph "
             f"{sum(cal['pre_s'].values()):.2f} s, validate + write + link {sum(cal['post_s'].values()):.2f} s"
             + (f", split in the coordinator {cal['split_coordinator_s']:.2f} s" if cal["split_coordinator_s"] else "")

@@ -13,18 +13,33 @@ from pcodegen.defaults import AUTO_MAX_PARTS, LINK_KINDS, auto_parts_rule
 from pcodegen.errors import CheckFailed, UsageError
 
 
+COST_HELP = ("What a unit costs, for balancing, dispatch order and --parts auto: size (1 + instructions + "
+             "blocks), model (predicted seconds, the calibrated model in pcodegen/data/cost_model.json) or "
+             "profile:FILE (seconds measured by `pcodegen profile`).")
+
+
+def cost_option(fn: Any) -> Any:
+    from pcodegen.defaults import DEFAULT_COST
+
+    return click.option("--cost", "cost", default=DEFAULT_COST, show_default=True, metavar="model|size|profile:FILE",
+                        help=COST_HELP)(fn)
+
+
+
 @click.command("graph")
 @click.argument("input_path", metavar="INPUT")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def graph_cmd(input_path: str, as_json: bool) -> None:
+@cost_option
+def graph_cmd(input_path: str, as_json: bool, cost: str) -> None:
     """Summarise the call/reference graph of INPUT (.ll or .bc)."""
+    from pcodegen.cost import check_cost_rule
     from pcodegen.graph import build_graph
     from pcodegen.ir.load import load_module
 
     from pcodegen.progress import progress
 
     with progress("loading and building the graph"):
-        graph = build_graph(load_module(input_path).ir, input_path)
+        graph = build_graph(load_module(input_path).ir, input_path, check_cost_rule(cost))
     if as_json:
         echo_json(graph.summary())
         return
@@ -54,18 +69,6 @@ class PartsType(click.ParamType):
             return int(value)
         except ValueError:
             self.fail(f"{value!r} is neither a whole number nor 'auto'", param, ctx)
-
-
-COST_HELP = ("What a unit costs, for balancing, dispatch order and --parts auto: size (1 + instructions + "
-             "blocks), model (predicted seconds, the calibrated model in pcodegen/data/cost_model.json) or "
-             "profile:FILE (seconds measured by `pcodegen profile`).")
-
-
-def cost_option(fn: Any) -> Any:
-    from pcodegen.defaults import DEFAULT_COST
-
-    return click.option("--cost", "cost", default=DEFAULT_COST, show_default=True, metavar="model|size|profile:FILE",
-                        help=COST_HELP)(fn)
 
 
 PARTS_HELP = (f"Number of partitions, or auto: {auto_parts_rule()} (2 to {AUTO_MAX_PARTS}), the same for any "
@@ -126,7 +129,8 @@ def partition_cmd(input_path: str | None, parts: int | None, strategy: str | Non
             echo_json({"input": input_path, "parts": parts, "workers": workers, "default": DEFAULT_STRATEGY,
                        "strategies": [r.to_dict() for r in rows]})
         else:
-            cmp.print_table(rows, f"{input_path}: {parts} partitions, makespan on {workers} workers")
+            cmp.print_table(rows, f"{input_path}: {parts} partitions, makespan on {workers} workers",
+                            cost_rule=graph.cost_rule)
         return
     plan = partition(graph, parts, strategy or DEFAULT_STRATEGY, workers)
     if as_json:

@@ -10,9 +10,9 @@ from typing import Any
 
 import click
 
+from pcodegen.cost import cost_legend, cost_unit
 from pcodegen.parallel import cpu_count
 
-COST_UNIT = "cost = 1 + instructions + basic blocks, Julia's size measure"
 LINE = 100  # the widest line printed
 
 
@@ -50,7 +50,7 @@ def graph_lines(graph: Any, top: int = 5) -> list[str]:
         ("  duplicable_constants", f"{s['duplicable_constants']:,} (small local constants copied into each "
                                    "partition that reads them)"),
         ("references (edges)", f"{s['edges']:,}, of which {s['call_edges']:,} are calls"),
-        ("total cost", f"{s['total_cost']:,} cost units"),
+        ("total cost", f"{s['total_cost']:,} {cost_unit(graph.cost_rule)}"),
         ("groups", f"{s['groups']:,} must-stay-together groups (comdats, aliases, blockaddress, ctors) "
                    f"holding {s['grouped_symbols']:,} symbols, largest {s['largest_group']:,}"),
         ("indivisible units", f"{len(graph.units):,} (groups plus single symbols: the most partitions possible)"),
@@ -68,15 +68,18 @@ def graph_lines(graph: Any, top: int = 5) -> list[str]:
         for u in units:
             kind = g.nodes[u.members[0]].get("kind", "") if u.members[0] in g else ""
             out.append(f"  {u.cost:>10,}  {100 * u.cost / total:5.1f}%  {kind:<8}  {_unit_name(u.members)}")
-    out += ["", f"cost units: {COST_UNIT}."]
+    out += ["", f"{cost_unit(graph.cost_rule)}: {cost_legend(graph.cost_rule)}."]
     return out
 
 
-def cost_unit(rule: str) -> str:
-    """What plan costs count under a cost rule (`pcodegen.cost`)."""
-    if rule == "size":
-        return "cost units"
-    return "µs of measured compile time" if rule.startswith("profile:") else "µs of predicted compile time"
+def _solo_note(plan: Any) -> str:
+    """Where the largest partition is one unit bigger than an even share: say so, since
+    no plan can be more even than that unit."""
+    costs = list(plan.metrics.partition_costs)
+    largest = max(range(len(costs)), key=costs.__getitem__) if costs else None
+    if largest is None or len(plan.members[largest]) != 1 or costs[largest] * len(costs) <= sum(costs) * 1.05:
+        return ""
+    return f"; the largest is {plan.members[largest][0]} alone, bigger than a share"
 
 
 def plan_lines(plan: Any) -> list[str]:
@@ -88,7 +91,7 @@ def plan_lines(plan: Any) -> list[str]:
     lines = [
         f"strategy {plan.strategy}: {made}",
         f"  partition costs {short_list(list(m.partition_costs), unit)} (total {m.total_cost:,})",
-        f"  imbalance {m.imbalance:.3f} (largest partition over the mean; 1.000 is perfect)",
+        f"  imbalance {m.imbalance:.3f} (largest partition over the mean; 1.000 is perfect)" + _solo_note(plan),
         f"  cut: {m.cut_edges:,} references between partitions ({m.cut_weight:,} counting repeats)",
         f"  {m.promoted_locals:,} locals promoted to hidden globals, {m.declarations_added:,} declarations added",
         f"  predicted makespan on {m.workers} worker{'s' if m.workers != 1 else ''} {m.predicted_makespan:,.0f} "

@@ -79,14 +79,14 @@ def compare(graph: ModuleGraph, parts: int, workers: int, strategies: list[str] 
 
 COLUMNS = [("strategy", "strategy"), ("parts", "parts"), ("imbalance", "imbalance"), ("cut edges", "cut_edges"),
            ("cut weight", "cut_weight"), ("promoted locals", "promoted_locals"),
-           ("declarations added", "declarations_added"), ("predicted makespan (cost units)", "predicted_makespan"),
+           ("declarations added", "declarations_added"), ("predicted makespan", "predicted_makespan"),
            ("predicted speedup", "predicted_speedup"), ("strategy's own time s", "seconds")]
 COLUMN_LEGEND = (
     "parts: non-empty partitions made. imbalance: largest partition's cost over the mean (1.000 is perfect). "
     "cut edges: references from one partition to another; cut weight: those references counted with "
     "multiplicity. promoted locals: internal symbols made hidden globals so another partition can reach them. "
     "declarations added: declarations the partitions need for what they no longer define. predicted makespan: "
-    "the partitions list-scheduled on the workers, in cost units (cost = 1 + instructions + basic blocks); "
+    "the partitions list-scheduled on the workers, in the cost rule's unit ({unit}: {legend}); "
     "predicted speedup: total cost over that makespan. strategy's own time: seconds the strategy took.")
 
 
@@ -109,11 +109,11 @@ def _cell(row: Row, attr: str) -> str:
 
 # Two-line headings, so the table fits 100 columns; COLUMN_LEGEND says what each one is.
 SHORT_HEADS = [("", "strategy"), ("", "parts"), ("imbal-", "ance"), ("cut", "edges"), ("cut", "weight"),
-               ("promoted", "locals"), ("decls", "added"), ("makespan", "cost units"), ("predicted", "speedup"),
+               ("promoted", "locals"), ("decls", "added"), ("makespan", "cost"), ("predicted", "speedup"),
                ("time", "s")]
 
 
-def print_table(rows: list[Row], title: str = "", width: int = 100) -> None:
+def print_table(rows: list[Row], title: str = "", width: int = 100, cost_rule: str = "size") -> None:
     """The comparison as plain text of at most `width` columns: the table, then what
     each column means (wrapped)."""
     import textwrap
@@ -131,6 +131,9 @@ def print_table(rows: list[Row], title: str = "", width: int = 100) -> None:
     lines += [fmt([h[0] for h in SHORT_HEADS]), fmt([h[1] for h in SHORT_HEADS]), fmt(["-" * w for w in widths])]
     lines += [fmt(b) for b in body]
     lines += [f"{r.strategy}: {r.error}" for r in rows if r.error]
-    legend = ("* the default strategy. " if any(r.strategy == DEFAULT_STRATEGY for r in rows) else "") + COLUMN_LEGEND
+    from pcodegen.cost import cost_legend, cost_unit
+
+    legend = (("* the default strategy. " if any(r.strategy == DEFAULT_STRATEGY for r in rows) else "")
+              + COLUMN_LEGEND.format(unit=cost_unit(cost_rule), legend=cost_legend(cost_rule)))
     lines += [""] + textwrap.wrap(legend, width)
     click.echo("\n".join(ln.rstrip() for ln in lines))

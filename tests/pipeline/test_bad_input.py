@@ -379,6 +379,8 @@ def test_readable_graph_partition_and_compile_output(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "{" not in out and "groups" in out and "duplicable_constants" in out and "init_edges" in out
+    assert "µs of predicted compile time" in out and "calibrated cost model" in out
+    out = run_cli("graph", src, "--cost", "size").stdout
     assert "cost = 1 + instructions + basic blocks" in out and out.count("cost = 1 +") == 1
     assert "largest units" in out and " big" in out
     proc = run_cli("partition", src, "--parts", "4", "--compare")
@@ -387,7 +389,8 @@ def test_readable_graph_partition_and_compile_output(tmp_path: Path) -> None:
     for head in ("strategy", "parts", "imbal-", "cut", "promoted", "decls", "makespan", "predicted", "time"):
         assert head in proc.stdout
     proc = run_cli("partition", src, "--parts", "4")
-    assert "cost units" in proc.stdout and "predicted makespan on 2 workers" in proc.stdout
+    assert "µs of predicted compile time" in proc.stdout and "predicted makespan on 2 workers" in proc.stdout
+    assert "cost units" in run_cli("partition", src, "--parts", "4", "--cost", "size").stdout
     proc = run_cli("compile", src, "--parts", "200", "-o", tmp_path / "out")
     assert proc.returncode == 0, proc.stderr
     assert max(len(ln) for ln in proc.stdout.splitlines()) <= 120, proc.stdout

@@ -49,7 +49,7 @@ def test_profile_refuses_a_foreign_output(sample_modules: dict[str, Path], tmp_p
 @needs_clang
 def test_model_rule_plans_by_predicted_seconds(sample_modules: dict[str, Path], tmp_path: Path) -> None:
     """The shipped calibrated model: costs are predicted microseconds, `auto` is one
-    partition per 0.75 s of them, and the build behaves as the serial one."""
+    partition per 0.5 s of them, and the build behaves as the serial one."""
     from pcodegen.cost import load_model
 
     model = load_model()
@@ -63,4 +63,4 @@ def test_model_rule_plans_by_predicted_seconds(sample_modules: dict[str, Path], 
     proc = run_cli("compile", bc, "--cost", "model", "--workers", 2, "--link", "exe", "-o", tmp_path / "calc")
     assert proc.returncode == 0, proc.stderr
     report = json.loads((tmp_path / "calc.parts" / "report.json").read_text())
-    assert report["settings"]["cost"] == "model" and report["plan"]["parts"] == 2  # well under 0.75 s of work
+    assert report["settings"]["cost"] == "model" and report["plan"]["parts"] == 2  # well under 0.5 s of work
