@@ -37,6 +37,10 @@ def run(spec: dict) -> dict:
                           strategy=spec.get("strategy") or DEFAULT_STRATEGY, executor=spec.get("executor") or "local",
                           memory_budget=spec.get("memory_budget"), timeout=spec.get("timeout"),
                           cost=spec.get("cost") or DEFAULT_COST)
+    if spec.get("cache"):
+        from pcodegen.cache import CacheSpec
+
+        opts.cache = CacheSpec(spec["cache"])
     out = Path(spec["outdir"])
     t0 = time.perf_counter()
     run = compile_serial(spec["input"], opts) if spec["mode"] == "serial" else compile_parallel(spec["input"], opts)
@@ -83,6 +87,7 @@ def run(spec: dict) -> dict:
         },
         "outputs": [{"name": o["name"], "bytes": o["bytes"], "sha256": o["sha256"]} for o in rep["outputs"]],
         "symbols_ok": None if run.symbols is None else run.symbols.ok,
+        "cache": None if run.cache is None else run.cache.to_dict(),
         "linked": linked,
     }
 

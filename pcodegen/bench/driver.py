@@ -51,7 +51,7 @@ class BenchConfig:
     count: one scaling curve."""
 
     id: str
-    mode: str  # "serial" | "parallel"
+    mode: str  # "serial" | "parallel" | "warm" (a parallel build again, its partition objects in a filled cache)
     workers: int = 1
     parts: int = 1
     parts_spec: str = ""  # "workers" (as many partitions as workers), "auto" (sized by cost) or a count
@@ -62,7 +62,7 @@ class BenchConfig:
     def label(self) -> str:
         if self.mode == "serial":
             return "serial"
-        return f"{self.workers}w/{self.parts}p {self.strategy}"
+        return f"{self.workers}w/{self.parts}p {self.strategy}" + (", warm cache" if self.mode == "warm" else "")
 
 
 @dataclass
@@ -84,6 +84,7 @@ class BenchSettings:
     force: bool = False  # replace an existing OUTDIR pcodegen did not write (output.check_output_dir)
     trace: str | None = None  # also write the median runs' timelines here (Chrome trace-event JSON)
     cost: str = DEFAULT_COST  # pcodegen.cost rule for the parallel builds' plans
+    cache: str | None = None  # also measure each parallel build with its objects in a filled cache under this directory
 
     def check(self) -> None:
         if self.repeat < 1:
@@ -148,7 +149,17 @@ def make_configs(s: BenchSettings, auto: int | None = None) -> list[BenchConfig]
                     continue
                 seen.add(cid)
                 configs.append(BenchConfig(cid, "parallel", w, parts, spec, strategy, f"{strategy}/parts={spec}"))
+    if s.cache:
+        configs += [BenchConfig(f"{c.id}-warm", "warm", c.workers, c.parts, c.parts_spec, c.strategy, f"{c.group}/warm")
+                    for c in configs if c.mode == "parallel"]
     return configs
+
+
+def warm_cache_dir(s: BenchSettings, cfg: BenchConfig) -> Path:
+    """Where a warm build keeps its objects: a directory of its own under --cache, so
+    that each build's saved plan is its own (the cache keeps the last plan per input name)."""
+    assert s.cache is not None
+    return Path(s.cache) / f"bench-{cfg.id}"
 
 
 # -- the machine --------------------------------------------------------------------------------
@@ -222,7 +233,7 @@ def run_sample(cfg: BenchConfig, s: BenchSettings, outdir: Path) -> dict[str, An
     spec = {"mode": cfg.mode, "input": str(Path(s.input).resolve()), "outdir": str(outdir), "parts": cfg.parts,
             "workers": cfg.workers, "strategy": cfg.strategy, "cost": s.cost, "opt": s.opt, "link": s.link,
             "link_args": s.link_args, "executor": s.executor, "memory_budget": s.memory_budget,
-            "timeout": s.timeout}
+            "timeout": s.timeout, "cache": str(warm_cache_dir(s, cfg)) if cfg.mode == "warm" else None}
     load = loadavg()
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "pcodegen.bench.child", json.dumps(spec)], capture_output=True,
@@ -392,7 +403,15 @@ def summarize(configs: list[BenchConfig], samples: list[dict]) -> dict[str, dict
                                "per_round": ratios}
             ded = [dedicated_wall(x) for x in measured if x["config"] == "serial"]
             summ["speedup_dedicated"] = statistics.median(ded) / summ["wall_dedicated_s"]["median"]
-        if cfg.mode == "parallel":
+        if cfg.mode == "warm":
+            cold = [x for x in measured if x["config"] == cfg.id[:-len("-warm")]]
+            summ["cache"] = {k: statistics.median(x["cache"][k] for x in mine)
+                             for k in ("hits", "misses", "bytes_reused", "seconds_saved")}
+            summ["objects_identical_to_cold"] = bool(cold) and {
+                tuple(o["sha256"] for o in x["outputs"]) for x in mine + cold} == {
+                tuple(o["sha256"] for o in cold[0]["outputs"])}
+            summ["cold_wall_s"] = statistics.median(x["wall_s"] for x in cold) if cold else None
+        if cfg.mode in ("parallel", "warm"):
             per_part = {}
             for x in mine:
                 for w in x["workers"]:
@@ -598,18 +617,27 @@ def run_bench(settings: BenchSettings, outdir: Path, progress: Any = None,
     try:
         machine = machine_info()
         samples: list[dict] = []
-        total = rounds * len(configs)
+        warm = [c for c in configs if c.mode == "warm"]
+        total = rounds * len(configs) + len(warm)
         if progress is not None:
             progress.update(completed=0, total=total)
+        for cfg in warm:  # fill each warm build's cache with one unmeasured build of its own
+            if progress is not None:
+                progress.update(label=f"{cfg.label} (filling the cache)")
+            primed = run_sample(cfg, settings, tmp / "builds" / cfg.id)
+            if progress is not None:
+                progress.advance()
+            if log is not None:
+                log(f"{cfg.label}: cache filled in {primed['wall_s']:.2f} s")
         for r in range(rounds):
             for cfg in configs:
-                warm = r < settings.warmup
-                label = f"{cfg.label} (round {r + 1}/{rounds}{', warm-up' if warm else ''})"
+                warmup = r < settings.warmup
+                label = f"{cfg.label} (round {r + 1}/{rounds}{', warm-up' if warmup else ''})"
                 if progress is not None:
                     progress.update(label=label)
                 sample = run_sample(cfg, settings, tmp / "builds" / cfg.id)
                 sample["round"] = r - settings.warmup
-                sample["warmup"] = warm
+                sample["warmup"] = warmup
                 samples.append(sample)
                 if progress is not None:
                     progress.advance()

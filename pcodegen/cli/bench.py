@@ -38,6 +38,10 @@ def _summary_lines(results: dict, outdir: Path) -> list[str]:
         lines.append(f"{c['label']:>22}: wall {w['median']:.2f}s{spread}"
                      + (f", speedup {sp['median']:.2f}x" + (f" ({sp['min']:.2f}-{sp['max']:.2f})" if n > 1 else "")
                         if sp and c["mode"] == "parallel" else "")
+                     + (f", {s['wall_s']['median'] / s['cold_wall_s']:.0%} of the cold build, "
+                        f"{s['cache']['hits']:g} of {s['cache']['hits'] + s['cache']['misses']:g} partitions reused"
+                        + ("" if s["objects_identical_to_cold"] else ", OBJECTS DIFFER from the cold build")
+                        if c["mode"] == "warm" and s.get("cold_wall_s") else "")
                      + f", CPU {s['cpu_total_s']['median']:.2f}s; {_runs(n)}")
     lines += _memory_lines(results)
     h = headline(results)
@@ -141,13 +145,16 @@ def run_bench_cli(settings: Any, outdir: Path, quiet: bool) -> dict:
                    "a previous bench output (it has pcodegen's results.json); see --force.")
 @click.option("--force", is_flag=True, help="Replace an existing OUTDIR even if pcodegen did not write it (never the "
                                             "working directory, /, $HOME or a directory holding the input).")
+@click.option("--cache", "cache_dir", default=None, metavar="DIR",
+              help="Also measure every parallel build with a warm cache: its partition objects kept under DIR (one "
+                   "directory per build, filled by one unmeasured build first), as compile's --cache.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-@click.option("--json", "as_json", is_flag=True, help="Print the headline figures as JSON, with `groups` (per measured build: label, workers, parts, measured_s, predicted_s, partition_time_r2, floor_s, critical_unit) and `predicted` (workers -> seconds).")
+@click.option("--json", "as_json", is_flag=True, help="Print the headline figures as JSON, with `groups` (per measured build: label, workers, parts, measured_s, predicted_s, partition_time_r2, floor_s, critical_unit), `predicted` (workers -> seconds) and, with --cache, `warm_cache` (per warm build: measured_s, cold_s, share_of_cold, hits, misses).")
 @cost_option
 def bench_cmd(input_path: str, workers: str, strategies: str | None, parts: str, repeat: int, warmup: int, opt: int,
               link_kind: str, link_arg: tuple[str, ...], executor: str, memory_budget: str | None,
               timeout: float | None, predict_workers: str, no_plots: bool, output: str, quiet: bool,
-              as_json: bool, force: bool, trace_path: str | None, cost: str) -> None:
+              as_json: bool, force: bool, trace_path: str | None, cost: str, cache_dir: str | None) -> None:
     """Measure serial against parallel code generation of INPUT (.ll or .bc) and write
     OUTDIR/results.json, report.md and plots: speedup with its spread, the phase
     breakdown, balance, what each worker did (gantt.png), per-worker memory, and
@@ -164,7 +171,7 @@ def bench_cmd(input_path: str, workers: str, strategies: str | None, parts: str,
         link=link_kind, link_args=list(link_arg), executor=check_executor_spec(executor),
         memory_budget=parse_size(memory_budget), timeout=timeout,
         predict_workers=parse_int_list(predict_workers, "--predict"), plots=not no_plots, force=force,
-        trace=trace_path, cost=check_cost_rule(cost))
+        trace=trace_path, cost=check_cost_rule(cost), cache=None if cache_dir is None else str(cache_dir))
     outdir = Path(output)
     _check_early(settings, outdir)
     results = run_bench_cli(settings, outdir, quiet)
@@ -182,6 +189,10 @@ def _check_early(settings: Any, outdir: Path) -> None:
 
     settings.check()
     read_input(settings.input)
+    if settings.cache is not None:
+        from pcodegen.cache import check_cache_dir
+
+        settings.cache = str(check_cache_dir(settings.cache).resolve())
     check_output_dir(outdir, BENCH, settings.force, [settings.input])
     if settings.trace:
         from pcodegen.timeline import check_trace_path

@@ -41,3 +41,23 @@ def test_bench_json_groups(tmp_path: Path, cost: str) -> None:
     assert set(predicted) >= {1, 2, 4} and all(v > 0 for v in predicted.values())
     results = json.loads((tmp_path / "b" / "results.json").read_text())
     assert all(s["plan"]["metrics"]["cost_rule"] == cost for s in results["samples"] if s.get("plan"))
+
+
+def test_bench_warm_cache_row(tmp_path: Path) -> None:
+    """`bench --cache DIR`: every parallel build is measured again with its objects in a
+    cache it filled itself; the warm build reuses every partition and writes the cold
+    build's objects; --json and report.md say so."""
+    cache = tmp_path / "cache"
+    proc = run_cli("bench", DEMO, "--workers", "2", "--parts", "3", "--repeat", 1, "--opt", 1, "--link", "none",
+                   "--predict", "1,2", "--no-plots", "-q", "--cache", cache, "-o", tmp_path / "b", "--json", timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    (row,) = json.loads(proc.stdout)["warm_cache"]
+    assert row["label"] == "2w/3p pcodegen, warm cache" and row["hits"] == 3 and row["misses"] == 0
+    assert row["objects_identical_to_cold"] and row["cold_s"] > 0 and row["share_of_cold"] > 0
+    assert (cache / "bench-pcodegen-p3-w2-warm").is_dir()
+    report = (tmp_path / "b" / "report.md").read_text()
+    assert "## Warm cache" in report and "| 2w/3p pcodegen, warm cache |" in report
+    (tmp_path / "file").write_text("x")
+    bad = run_cli("bench", DEMO, "--workers", "2", "--repeat", 1, "--cache", tmp_path / "file", "-o", tmp_path / "c")
+    assert bad.returncode == 2 and "names a directory" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "c").exists()

@@ -35,16 +35,20 @@ def test_strategy_shell_matches_serial(sqlite_bc: Path, sqlite_link_args: list[s
 
 @needs_clang
 def test_default_quality_on_sqlite(sqlite_bc: Path) -> None:
-    """The issue's bar: imbalance <= 1.05, cut weight at most half of llvm-hash's, and
-    no anchor strategy with a lower predicted makespan, at 2, 4, 8 and 16 partitions."""
+    """The issue's bar: the largest partition within 5% of the ideal (the mean, or the
+    largest unit where that is bigger: the calibrated model's KeccakF1600Step is 1.5 s
+    where 16 partitions' mean is 1.0 s), cut weight at most half of llvm-hash's, and no
+    anchor strategy with a lower predicted makespan, at 2, 4, 8 and 16 partitions."""
     from pcodegen.graph import build_graph
     from pcodegen.ir.load import load_module
 
     graph = build_graph(load_module(sqlite_bc).ir, str(sqlite_bc))
     assert DEFAULT_STRATEGY == "pcodegen"
+    largest_unit = max(u.cost for u in graph.units)
     for parts in (2, 4, 8, 16):
         ours = partition(graph, parts, "pcodegen", parts).metrics
-        assert ours.imbalance <= 1.05, (parts, ours.imbalance)
+        ideal = max(ours.total_cost / parts, largest_unit)
+        assert max(ours.partition_costs) <= 1.05 * ideal, (parts, ours.partition_costs)
         hashed = partition(graph, parts, "llvm-hash", parts).metrics
         assert ours.cut_weight * 2 <= hashed.cut_weight, (parts, ours.cut_weight, hashed.cut_weight)
         for anchor in ("julia", "llvm-hash", "llvm-round-robin", "rustc", "gcc-balanced"):
@@ -61,10 +65,12 @@ def test_auto_partition_count(sqlite_bc: Path, tmp_path: Path) -> None:
     from conftest import run_cli
     from pcodegen.graph import build_graph
     from pcodegen.ir.load import load_module
-    from pcodegen.partition import AUTO_PARTITION_COST, auto_parts
+    from pcodegen.partition import AUTO_PARTITION_COST, AUTO_PARTITION_SECONDS, auto_parts
 
-    graph = build_graph(load_module(sqlite_bc).ir, str(sqlite_bc))
-    assert auto_parts(graph) == -(-graph.total_cost // AUTO_PARTITION_COST) == 32
+    graph = build_graph(load_module(sqlite_bc).ir, str(sqlite_bc))  # the calibrated model: microseconds
+    assert auto_parts(graph) == -(-graph.total_cost // int(AUTO_PARTITION_SECONDS * 1e6)) == 32
+    sized = build_graph(load_module(sqlite_bc).ir, str(sqlite_bc), "size")
+    assert auto_parts(sized) == -(-sized.total_cost // AUTO_PARTITION_COST) == 32
     plans = [json.loads(run_cli("partition", sqlite_bc, "--workers", w, "--json").stdout) for w in (1, 8)]
     assert plans[0]["parts"] == plans[1]["parts"] == 32 and plans[0]["members"] == plans[1]["members"]
     demo = run_cli("partition", Path(__file__).parents[2] / "pcodegen" / "data" / "demo.ll", "--json")
