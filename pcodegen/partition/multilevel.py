@@ -42,6 +42,7 @@ size.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from dataclasses import dataclass
 
@@ -450,12 +451,14 @@ def polish(s: Partitioning, limit: float, max_steps: int = 64) -> bool:
         for v in range(n):
             first_of_cost[part[v]].setdefault(cost[v], v)
         in_p = [(u, conn_of(u)) for u in range(n) if part[u] == p]
+        conns: dict[int, dict[int, int]] = {}  # swap partners' connections, this step
         best = None  # (key, u, v or -1, q)
         for q in sorted(range(k), key=lambda x: (load[x], x)):
             room = int(limit - load[q])
             if q == p or room < 1:
                 continue
             by_cost = first_of_cost[q]
+            costs_q = sorted(by_cost)  # the costs present in q: a swap partner's cost is one of them
             for u, cu_conn in in_p:
                 cu = cost[u]
                 du = cu_conn.get(p, 0) - cu_conn.get(q, 0)
@@ -463,11 +466,14 @@ def polish(s: Partitioning, limit: float, max_steps: int = 64) -> bool:
                     key = (cu < excess, du, -cu)
                     if best is None or key < best[0]:
                         best = (key, u, -1, q)
-                for delta in range(1, min(room, cu - 1, excess + SWAP_DELTA_SLACK) + 1):
-                    v = by_cost.get(cu - delta)
-                    if v is None:
-                        continue
-                    cv_conn = conn_of(v)
+                most = min(room, cu - 1, excess + SWAP_DELTA_SLACK)  # swap deltas 1..most, smallest first
+                lo, hi = bisect.bisect_left(costs_q, cu - most), bisect.bisect_left(costs_q, cu)
+                for i in range(hi - 1, lo - 1, -1):
+                    delta = cu - costs_q[i]
+                    v = by_cost[costs_q[i]]
+                    cv_conn = conns.get(v)
+                    if cv_conn is None:
+                        cv_conn = conns[v] = conn_of(v)
                     d = du + cv_conn.get(q, 0) - cv_conn.get(p, 0) + 2 * adj[u].get(v, 0)
                     key = (delta < excess, d, -delta)
                     if best is None or key < best[0]:
