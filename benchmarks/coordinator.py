@@ -9,8 +9,8 @@ verifier running beside them in a forked child); worker steps are CPU seconds su
 over all partitions, beside the serial build's own parse, optimise and emit CPU seconds,
 so the extra work a partitioned build does shows directly.
 
-    python3 benchmarks/coordinator.py [MODULE ...] [--workers 2] [--parts auto] [--repeat 1]
-        [--out benchmarks/results/coordinator]
+    python3 benchmarks/coordinator.py [MODULE ...] [--workers 2] [--parts auto] [--cost model]
+        [--repeat 1] [--out benchmarks/results/coordinator]
 
 Without modules: the SQLite, SQLite -g, C++ (jsonlab) and Rust (traitlab) samples from
 bitcode_samples/ (built on first use). Writes results.json and results.md to --out.
@@ -32,7 +32,7 @@ STEPS = ("split", "parse", "optimize", "emit")
 
 def compile_once(src: Path, out: Path, serial: bool, args: argparse.Namespace) -> dict:
     cmd = [sys.executable, "-m", "pcodegen", "compile", str(src), "-o", str(out), "--opt", str(args.opt)]
-    cmd += ["--serial"] if serial else ["--workers", str(args.workers), "--parts", args.parts]
+    cmd += ["--serial"] if serial else ["--workers", str(args.workers), "--parts", args.parts, "--cost", args.cost]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed: {(proc.stderr.strip().splitlines() or ['no output'])[-1]}")
@@ -91,6 +91,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--parts", default="auto")
     ap.add_argument("--opt", type=int, default=2)
+    ap.add_argument("--cost", default="model", help="the parallel builds' cost rule [default: model, compile's default]")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "coordinator")
     args = ap.parse_args()
@@ -106,10 +107,12 @@ def main() -> None:
             rows.append(row)
             print("\n".join(table([row], args.workers)[2:]), flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
-    doc = {"workers": args.workers, "parts": args.parts, "opt": args.opt, "repeat": args.repeat, "modules": rows}
+    doc = {"workers": args.workers, "parts": args.parts, "cost": args.cost, "opt": args.opt, "repeat": args.repeat,
+           "modules": rows}
     (args.out / "results.json").write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
     md = ["# Where a parallel build's time goes", "",
-          f"`python3 benchmarks/coordinator.py --workers {args.workers} --parts {args.parts} --repeat {args.repeat}` "
+          f"`python3 benchmarks/coordinator.py --workers {args.workers} --parts {args.parts} --cost {args.cost} "
+          f"--repeat {args.repeat}` "
           f"(O{args.opt}; medians of {args.repeat} run(s) per build). Wall seconds end to end from the compile reports, "
           "load to write; the critical path is the wall time while no worker runs; worker steps are CPU seconds "
           "summed over all partitions, beside what the serial build spends on the same steps.", "",

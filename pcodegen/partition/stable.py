@@ -86,10 +86,10 @@ def stable_plan(graph: ModuleGraph, parts: int, previous: dict[str, int], source
     ideal = max(sum(ug.cost) / parts, max(ug.cost))
 
     def kept_plan(limit: float) -> Plan | None:
-        """The kept placement, with the fewest moves that bring every partition to
-        `limit`; None when moves cannot."""
+        """The kept placement if every partition is within `limit`, else with the fewest
+        moves that bring them there; None when moves cannot."""
         fixed, fixed_load = list(part), list(load)
-        if not _repair(ug, fixed, fixed_load, limit):
+        if max(fixed_load) > limit and not _repair(ug, fixed, fixed_load, limit):
             return None
         plan = make_plan(graph, ug.assignment(fixed), strategy, parts, workers)
         return plan if plan.parts == parts else None
@@ -102,10 +102,11 @@ def stable_plan(graph: ModuleGraph, parts: int, previous: dict[str, int], source
         return Stability(source, used, kept, new, moved, round(largest / ideal, 4),
                          None if fresh_largest is None else round(largest / fresh_largest, 4))
 
-    plan = kept_plan(STABLE_BALANCE_BOUND * ideal)  # within the bound of the ideal: no fresh plan does better
-    if plan is not None:
-        return plan, stability("previous", plan, None)
-    other = fresh()
+    if max(load) <= STABLE_BALANCE_BOUND * ideal:  # within the bound of the ideal: no fresh plan does better
+        plan = kept_plan(STABLE_BALANCE_BOUND * ideal)
+        if plan is not None:
+            return plan, stability("previous", plan, None)
+    other = fresh()  # the strategy's own balance is the yardstick (hash and round-robin plans are not balanced)
     best = max(other.metrics.partition_costs)
     plan = kept_plan(STABLE_BALANCE_BOUND * best)
     if plan is None or plan.parts != other.parts:

@@ -64,14 +64,15 @@ def test_edits_experiment_on_a_program(sample_modules: dict[str, Path], tmp_path
     stdin.write_text("")
     out = tmp_path / "edits.json"
     proc = run_cli("experiment", "edits", sample_modules["exprcalc"], "--parts", 4, "--strategies",
-                   "pcodegen,llvm-round-robin", "--stdin", stdin, "-o", out)
+                   "pcodegen,llvm-round-robin,llvm-hash", "--stdin", stdin, "-o", out)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(out.read_text())
     rows = doc["results"]
-    assert len(rows) == 2 * len(EDIT_KINDS)
+    assert len(rows) == 3 * len(EDIT_KINDS)
     assert all(r["validates"] and r["behaves"] for r in rows)
-    ours = [r for r in rows if r["strategy"] == "pcodegen"]
-    assert all(r["recompiled"] <= 2 for r in ours), ours  # stable plans: an edit touches its own partition
+    # stable plans: an edit touches its own partition (a grown one may give a unit away); a hash
+    # plan's imbalance is its own, not a reason to move units
+    assert all(r["recompiled"] <= 2 for r in rows if r["strategy"] in ("pcodegen", "llvm-hash")), rows
     assert all(1 <= r["recompiled_fresh"] <= r["parts"] for r in rows)  # every edit touches some partition
     assert "| pcodegen | constant |" in proc.stdout
     bad = run_cli("experiment", "edits", sample_modules["exprcalc"], "--edits", "rename")
