@@ -270,6 +270,7 @@ def balance_plot(plt: Any, results: dict) -> Any:
 
 
 GANTT_LABEL_SHARE = 0.035  # a task narrower than this share of the axis is not labelled
+GANTT_CHARS_ACROSS = 150  # characters of the 7-point label font across the Gantt's time axis
 IDLE_COLOR = "#d62728"
 
 
@@ -333,7 +334,11 @@ def gantt_plot(plt: Any, results: dict) -> Any:
         bar(y, t.start, t.end, "#dddddd", "task overhead", edgecolor="black", lw=0.6)
         for s in t.phases:
             bar(y, s.start, s.end, PHASE_COLORS.get(s.name, "#999999"), s.name, height=h * 0.8, lw=0)
-        short = f"p{t.index}" + (f" {t.largest_unit}" if t.largest_unit and (t.end - t.start) / wall > 0.16 else "")
+        short = f"p{t.index}"
+        room = int((t.end - t.start) / wall * GANTT_CHARS_ACROSS) - len(short) - 1  # characters the box holds
+        if t.largest_unit and (t.end - t.start) / wall > 0.16 and room >= 8:
+            name = t.largest_unit.strip('"')
+            short += " " + (name if len(name) <= room else name[:room - 1] + "…")
         text(y, t.start, t.end, short, "black", boxed=True)
     labels = ["coordinator" + (f"\n(pid {tl.coordinator_os_pid})" if tl.coordinator_os_pid else "")]
     if tl.beside:
