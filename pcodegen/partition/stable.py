@@ -4,13 +4,17 @@ An edit to one function should recompile one partition. A fresh plan may move ma
 units when one changes size; instead, every unit whose members were all in one
 partition of the previous plan stays there, and units the previous plan did not know go
 where their references are (most weight to already placed neighbours), else onto the
-lightest partition. Where that leaves a partition more than `STABLE_BALANCE_BOUND` over the best a fresh
-plan makes, the fewest units are moved out of it onto the lightest partitions (a grown
-function's partition gives up a neighbour: two partitions recompile, not all); only if
-moves cannot fix it is the fresh plan used, and the report says so (`Stability`). The fresh plan is made only when that question is open: a kept plan
-within the bound of the ideal (the mean partition, or the largest unit if bigger), which
-no fresh plan beats, is used without partitioning afresh (on SQLite that saves the
-0.15-0.2 s the partitioner takes on a warm rebuild).
+lightest partition.
+
+A kept plan within `STABLE_BALANCE_BOUND` of the ideal (the mean partition, or the
+largest unit if bigger), which no fresh plan beats, is used without partitioning afresh
+(on SQLite that saves the 0.15-0.2 s the partitioner takes on a warm rebuild). Otherwise
+the strategy's own fresh plan is the yardstick (a hash or round-robin plan is not
+balanced, and that is no reason to move units): a kept plan within the bound of it is
+used; one past it has the fewest units moved out of its overloaded partitions onto the
+lightest (a grown function's partition gives up a neighbour: two partitions recompile,
+not all); only if moves cannot fix it is the fresh plan used. The report says which
+(`Stability`).
 """
 
 from __future__ import annotations

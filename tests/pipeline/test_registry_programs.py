@@ -4,7 +4,8 @@ Brotli library (from the pinned brotli sdist) under bitcode_samples/brotli_drive
 pcodegen wrote neither: each is built by `bitcode_samples/build.py lua|brotli`, compiled in
 four partitions at --opt 2, linked with the flags recorded next to its bitcode, and run on
 its fixed workload, which must print exactly what the native build printed; `pcodegen
-validate` must accept the partitioned objects.
+validate` must accept the partitioned objects. The cost model's two registry libraries
+(`build.py crypto|zstd`) are partitioned and validated against their serial builds.
 
 Slow: the first use downloads two sdists (about 3 s) and builds the bitcode (about 10 s);
 the two partitioned O2 builds take most of the rest."""
@@ -60,4 +61,20 @@ def test_partitioned_o2_build_behaves_like_native(name: str, tmp_path: Path) -> 
     assert run.returncode == 0, run.stderr.decode(errors="replace")[-3000:]
     assert run.stdout == _expected(name)
     check = run_cli("validate", f"{exe}.parts", "--input", bc)
+    assert check.returncode == 0, check.stdout[-3000:] + check.stderr[-3000:]
+
+
+@pytest.mark.parametrize("name", list(build.REGISTRY_LIBRARIES))
+def test_registry_library_partitions_validate(name: str, tmp_path: Path) -> None:
+    """The cost model's two training libraries (pycryptodome's primitives, zstd), built by
+    `build.py crypto|zstd`: partitioned, their objects resolve and match the serial
+    build's symbols and program-level properties."""
+    bc = _real_sample(build.REGISTRY_LIBRARIES[name], f"the {name} library")
+    serial = tmp_path / "serial"
+    assert run_cli("compile", bc, "--serial", "--opt", 1, "-o", serial, "-q").returncode == 0
+    out = tmp_path / name
+    proc = run_cli("compile", bc, "--parts", 4, "--workers", 2, "--opt", 1, "-o", out, "-q")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert len(json.loads((out / "report.json").read_text())["outputs"]) == 4
+    check = run_cli("validate", out, "--input", bc, "--reference", serial / "serial.o")
     assert check.returncode == 0, check.stdout[-3000:] + check.stderr[-3000:]
