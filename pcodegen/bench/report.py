@@ -295,6 +295,12 @@ def _phase_lines(results: dict) -> list[str]:
     return lines
 
 
+def _cost_rule(results: dict) -> str:
+    """The cost rule the bench's parallel builds planned by (bench outputs from before
+    `--cost` existed: the size rule)."""
+    return results["settings"].get("cost", "size")
+
+
 def warm_cache_rows(results: dict) -> list[dict[str, Any]]:
     """Per warm-cache build (`bench --cache`): its median wall time against the same build
     cold, what the cache gave, and whether the objects were the cold build's."""
@@ -336,7 +342,7 @@ def _balance_lines(results: dict) -> list[str]:
     """Per partition cost and time, per worker busy time."""
     names = [c for c in results["configs"] if c.get("summary")]
     lines = ["## Balance", "",
-              f"Per partition: cost ({cost_unit(results['settings'].get('cost', 'size'))}) and the worker's median "
+              f"Per partition: cost ({cost_unit(_cost_rule(results))}) and the worker's median "
               "time; per worker (pool slot): "
               "busy time in the median run.", ""]
     rows = []
@@ -373,7 +379,7 @@ def _prediction_lines(results: dict) -> list[str]:
             f"### {g['group']}",
             "",
             f"Calibrated on {cal['points']} measured partitions: a worker's CPU time = {cal['alpha_s']:.3f} s per "
-            f"partition + {_per_cost(cal['beta_s_per_cost'], results['settings'].get('cost', 'size'))} "
+            f"partition + {_per_cost(cal['beta_s_per_cost'], _cost_rule(results))} "
             f"(R² {cal['r2']:.3f}); executor overhead "
             f"{cal['overhead_per_task_s']:.3f} s per task; serial phases: load + graph "
             f"{sum(cal['pre_s'].values()):.2f} s, validate + write + link {sum(cal['post_s'].values()):.2f} s"

@@ -639,7 +639,8 @@ def oversized_units(cost: list[int], k: int) -> list[int]:
 def multilevel_partition(cost: list[int], adj: Adj, k: int, exact: bool = True) -> list[int]:
     """Partition number per node: units bigger than a partition's share alone in the
     first partitions, the rest by `_balanced_partition` (see the module docstring).
-    `exact=False`: balance within BALANCE_TOLERANCE of the bound whatever the size."""
+    `exact=False` (costs in microseconds): balance within BALANCE_TOLERANCE of the bound
+    whatever the graph's size, then take a few exact steps."""
     n = len(cost)
     if k <= 1 or n <= 1:
         return [0] * n
@@ -709,7 +710,7 @@ def _balanced_partition(cost: list[int], adj: Adj, k: int, exact: bool = True) -
     if max(load) > target and not polish(state, target):
         tighten(state, target)
         polish(state, target)
-    if max(load) > limit * (1 + tolerance):
+    if not exact and max(load) > limit * (1 + tolerance):
         polish(state, limit, max_steps=EXACT_STEPS)
     # LPT's bound is not always the best possible: try for the mean (rounded up) too.
     best_possible = max(-(-sum(cost) // k), max(cost))
@@ -727,6 +728,4 @@ def pcodegen(graph: ModuleGraph, parts: int, workers: int) -> dict[str, int]:
     """pcodegen's own: multilevel coarsening, greedy and FM refinement, then exact
     balancing to the LPT bound; the lowest makespan with the fewest cut references."""
     ug = unit_graph(graph)
-    # Predicted or measured microseconds: balancing them to the last one is precision no
-    # prediction has (and on SQLite 0.17 s of fruitless polishing); size units exactly.
     return ug.assignment(multilevel_partition(ug.cost, ug.adj, parts, exact=graph.cost_rule == "size"))
