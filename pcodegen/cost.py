@@ -95,6 +95,58 @@ def features(text: str) -> Counter:
     return out
 
 
+# The fast path (`model_features`): instructions that produce a value, found by their
+# "= op " (a literal the regex engine searches for quickly) rather than line by line.
+_VALUE_CLASSES = ("casts", "compares", "float_ops", "geps", "int_arith", "int_div", "selects")
+_VALUE_OP = re.compile(r"= (?:tail |musttail |notail )?(" + "|".join(
+    sorted((op for op, cls in _CLASSES.items() if cls in _VALUE_CLASSES), key=len, reverse=True)) + ") ")
+_LABEL_LINE = re.compile(r"\n([^ \n;}][^\n]*?):")
+_CALL_MARKS = (" call ", " invoke ")  # "  call", "= call", "tail call"; named values read "%call"
+FAST_FEATURES = frozenset(("functions", "globals", "calls", "loop_sq_k", *_VALUE_CLASSES))
+
+
+def _loop_sq_k(body: str) -> float:
+    """Sum of squared block sizes (thousands) over blocks inside a loop; `body` starts
+    with a newline."""
+    if "label %" not in body:
+        return 0.0
+    pieces = _LABEL_LINE.split(body)
+    chunks, labels = pieces[0::2], pieces[1::2]
+    if not labels:
+        return 0.0
+    index = {name: i + 1 for i, name in enumerate(labels)}  # chunk 0 is the entry block
+    looped: list[bool] | None = None
+    for j, chunk in enumerate(chunks):
+        if "label %" not in chunk:
+            continue
+        for target in _BRANCH_TARGET.findall(chunk):
+            i = index.get(target)
+            if i is not None and i <= j:  # a back edge: blocks i..j form (part of) a loop
+                if looped is None:
+                    looped = [False] * len(chunks)
+                looped[i:j + 1] = [True] * (j + 1 - i)
+    if looped is None:
+        return 0.0
+    return sum(_instruction_lines(c) ** 2 for c, inside in zip(chunks, looped) if inside) / 1000.0
+
+
+def model_features(text: str) -> Counter:
+    """The features in FAST_FEATURES, equal to `features(text)`'s, in about half its
+    time (what the coordinator computes for every unit under the model)."""
+    out: Counter = Counter()
+    if not text.startswith("define "):
+        out["globals"] = 1
+        return out
+    nl = text.find("\n")
+    body = text[nl:] if nl >= 0 else ""
+    out["functions"] = 1
+    for op, n in Counter(_VALUE_OP.findall(body)).items():
+        out[_CLASSES[op]] += n
+    out["calls"] = sum(body.count(mark) for mark in _CALL_MARKS)
+    out["loop_sq_k"] = _loop_sq_k(body)
+    return out
+
+
 @dataclass(frozen=True)
 class CostModel:
     """Predicted seconds = per_partition_s per partition + sum of coefficient x feature."""
@@ -181,8 +233,9 @@ def costs(texts: dict[str, str], sizes: dict[str, int], rule: str = DEFAULT_COST
         return dict(sizes)
     measured = load_profile(rule[len("profile:"):]) if rule.startswith("profile:") else {}
     model = load_model() if any(name not in measured for name in texts) else None
+    extract = model_features if model is not None and set(model.coefficients) <= FAST_FEATURES else features
     out = {}
     for name, text in texts.items():
-        secs = measured[name] if name in measured else model.unit_seconds(features(text))  # type: ignore[union-attr]
+        secs = measured[name] if name in measured else model.unit_seconds(extract(text))  # type: ignore[union-attr]
         out[name] = max(1, round(secs * MICROSECONDS))
     return out

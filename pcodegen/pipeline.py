@@ -23,13 +23,14 @@ from pcodegen.parallel import cpu_count
 from pcodegen.parallel.budget import cap_workers, worker_limit_bytes
 from pcodegen.ir.compile import CompileResult, CompileTask, compile_loaded, compile_task
 from pcodegen.parallel.executors import make_executor
+from pcodegen.parallel.pool import MoreTasks
 from pcodegen.graph import ModuleGraph, build_graph
 from pcodegen.ir.load import LoadedModule, WholeModule, load_module, load_whole, read_input
 from pcodegen.defaults import DEFAULT_COST
-from pcodegen.partition import DEFAULT_STRATEGY, Plan, auto_parts, check_strategy, partition
+from pcodegen.partition import DEFAULT_STRATEGY, Plan, auto_parts, check_strategy, early_partitions, partition
 from pcodegen.partition.stable import Stability, read_previous, stable_plan
 from pcodegen.ir.text import symbol_name
-from pcodegen.split import PartitionSource
+from pcodegen.split import PartitionSource, split_partition
 from pcodegen.validate.symbols import SymbolReport, SymbolTable, check_symbols, symbols_of_ir, symbols_of_object
 
 REPORT_SCHEMA = "pcodegen.compile/1"
@@ -182,24 +183,50 @@ class Prepared:
 
 
 def prepare(path: str | Path, opts: CompileOptions, phases: dict[str, float]) -> Prepared:
-    """Load, graph and partition: the coordinator's work before compiling. With a
-    previous plan (given, or the cache's last one for this input name), units stay where
-    it had them unless that unbalances the partitions (partition.stable)."""
+    """Load, graph and partition: the coordinator's work before compiling."""
+    loaded, graph = load_and_graph(path, opts, phases)
+    return plan_stage(loaded, graph, path, opts, phases)
+
+
+def load_and_graph(path: str | Path, opts: CompileOptions,
+                   phases: dict[str, float]) -> tuple[LoadedModule, ModuleGraph]:
+    """Load the module and build its graph; the verifier runs beside (see plan_stage)."""
     with _phase(phases, "load"):
         loaded = load_module(path, jobs=min(2, opts.workers, cpu_count()), defer_verify=True)
-    stability = None
-    try:  # the verifier runs beside graph and partition (single-threaded: a core is free)
+    try:
         with _phase(phases, "graph"):
             graph = build_graph(loaded.ir, str(path), opts.cost)
+    except BaseException:
+        loaded.wait_verified()  # an input the verifier rejects explains any failure best
+        raise
+    return loaded, graph
+
+
+def previous_plan_source(path: str | Path, opts: CompileOptions) -> str:
+    """Where the plan to keep units stable against comes from: the one given, else the
+    cache's last plan for this input name; '' for a fresh plan."""
+    if opts.previous_plan is not None:
+        return opts.previous_plan
+    if opts.cache is not None and not opts.fresh_plan and saved_plan_path(opts.cache, path).exists():
+        return str(saved_plan_path(opts.cache, path))
+    return ""
+
+
+def plan_stage(loaded: LoadedModule, graph: ModuleGraph, path: str | Path, opts: CompileOptions,
+               phases: dict[str, float]) -> Prepared:
+    """Partition, then wait for the verifier. With a previous plan (given, or the
+    cache's last one for this input name), units stay where it had them unless that
+    unbalances the partitions (partition.stable)."""
+    stability = None
+    try:  # the verifier runs beside graph and partition (single-threaded: a core is free)
         with _phase(phases, "partition"):
             def fresh() -> Plan:
                 return partition(graph, opts.parts, opts.strategy, opts.workers)
 
-            before, source = None, ""
-            if opts.previous_plan is not None:
-                before, source = read_previous(opts.previous_plan), opts.previous_plan
-            elif opts.cache is not None and not opts.fresh_plan and saved_plan_path(opts.cache, path).exists():
-                source = str(saved_plan_path(opts.cache, path))
+            before, source = None, previous_plan_source(path, opts)
+            if source and source == opts.previous_plan:
+                before = read_previous(source)
+            elif source:
                 try:
                     before = read_previous(source)
                 except UsageError:  # the cache's own plan is damaged: plan afresh (it is replaced after the build)
@@ -263,50 +290,89 @@ def cache_stats(results: list[CompileResult], spec: CacheSpec) -> CacheStats:
     return stats
 
 
+def _executor_spec(opts: CompileOptions) -> str:
+    return opts.executor if isinstance(opts.executor, str) else getattr(opts.executor, "spec", "")
+
+
 def _starts_early(opts: CompileOptions) -> bool:
     """Whether the one partition can start before the module is loaded: a one-partition
     plan is the whole input, and a forked or in-process worker can read it itself."""
-    spec = opts.executor if isinstance(opts.executor, str) else getattr(opts.executor, "spec", "")
-    return opts.parts == 1 and spec in ("local", "serial") and opts.memory_budget is None  # a budget needs the plan
+    return opts.parts == 1 and _executor_spec(opts) in ("local", "serial") and opts.memory_budget is None  # a budget needs the plan
+
+
+def _plans_early(path: str | Path, opts: CompileOptions) -> bool:
+    """Whether partitions known before the plan (`partition.early_partitions`) may start
+    while the rest is planned: forked workers (they inherit what exists when forked),
+    a fresh plan (a stable one keeps units where they were), no memory budget (it caps
+    the workers by the whole plan's sizes) and no injected faults."""
+    return (_executor_spec(opts) == "local" and opts.memory_budget is None and not opts.faults
+            and not previous_plan_source(path, opts))
+
+
+@dataclass
+class _Early:
+    """Partitions dispatched before the plan existed: the provisional plan they were cut
+    from, how many, and those whose text the final plan changed (compiled again)."""
+
+    plan: Plan
+    count: int
+    superseded: dict[int, int] = field(default_factory=dict)  # partition -> index of the task compiling it again
 
 
 def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
     """Partition the module at `path` and compile the partitions in worker processes.
     A one-partition build starts its worker at once on the whole input (`WholeModule`)
-    and loads, graphs and plans beside it; otherwise workers start once the plan is
-    known and cut their own partitions."""
+    and loads, graphs and plans beside it. Otherwise, units too big to share a partition
+    (known once the graph has costs) start at once and the rest are planned beside
+    them; then every worker cuts its own partition."""
     opts.check()
     c0 = time.process_time()
     phases: dict[str, float] = {}
     overlapped: dict[str, float] = {}  # coordinator phases run while a worker compiled
     prepared: list[Prepared] = []
+    early: _Early | None = None
     bad = sorted(p for p in opts.faults if p != 0) if _starts_early(opts) else []
     if bad:
         raise ParameterError("inject_fault", f"names partition {bad[0]}, but the plan has 1")
+
+    def make_task(i: int, source: Any) -> CompileTask:
+        return CompileTask(i, f"part-{i:03d}", source, opts.opt, opts.cpu, emit_object=opts.combine == "objects",
+                           emit_bitcode=opts.emit_bitcode or opts.combine == "bitcode", fault=opts.faults.get(i),
+                           cache=opts.cache)
+
+    workers, budget_note, worker_limit = opts.workers, "", None
     if _starts_early(opts):
         task_sources: list[Any] = [WholeModule(str(path))]
         order = [0]
-        workers, budget_note, worker_limit = 1, "", None
+        workers = 1
     else:
-        prepared.append(prepare(path, opts, phases))
-        loaded, graph, plan = prepared[0].loaded, prepared[0].graph, prepared[0].plan
-        loaded.text = ""  # the pieces in loaded.ir are all the workers need
-        task_sources = [PartitionSource(loaded.ir, plan, i) for i in range(plan.parts)]
-        order = dispatch_order(graph, plan)
-        bad = sorted(p for p in opts.faults if not 0 <= p < plan.parts)
-        if bad:
-            raise ParameterError("inject_fault", f"names partition {bad[0]}, but the plan has {plan.parts}")
-        coordinator_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        workers, budget_note = cap_workers(opts.workers, opts.memory_budget, plan.metrics.partition_sizes,
-                                           coordinator_kb)
-        worker_limit = worker_limit_bytes(opts.memory_budget, workers, coordinator_kb)
-    tasks = [
-        CompileTask(i, f"part-{i:03d}", source, opts.opt, opts.cpu,
-                    emit_object=opts.combine == "objects",
-                    emit_bitcode=opts.emit_bitcode or opts.combine == "bitcode", fault=opts.faults.get(i),
-                    cache=opts.cache)
-        for i, source in enumerate(task_sources)
-    ]
+        loaded, graph = load_and_graph(path, opts, phases)
+        known = None
+        if _plans_early(path, opts):
+            try:
+                known = early_partitions(graph, opts.parts, opts.strategy)
+            except BaseException:
+                loaded.wait_verified()
+                raise
+        if known is not None:
+            loaded.wait_released()  # before the first fork (llvmlite's lock)
+            early = _Early(*known)
+            task_sources = [PartitionSource(loaded.ir, early.plan, i) for i in range(early.count)]
+            order = list(range(early.count))  # largest first
+        else:
+            prepared.append(plan_stage(loaded, graph, path, opts, phases))
+            plan = prepared[0].plan
+            loaded.text = ""  # the pieces in loaded.ir are all the workers need
+            task_sources = [PartitionSource(loaded.ir, plan, i) for i in range(plan.parts)]
+            order = dispatch_order(graph, plan)
+            bad = sorted(p for p in opts.faults if not 0 <= p < plan.parts)
+            if bad:
+                raise ParameterError("inject_fault", f"names partition {bad[0]}, but the plan has {plan.parts}")
+            coordinator_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            workers, budget_note = cap_workers(opts.workers, opts.memory_budget, plan.metrics.partition_sizes,
+                                               coordinator_kb)
+            worker_limit = worker_limit_bytes(opts.memory_budget, workers, coordinator_kb)
+    tasks = [make_task(i, source) for i, source in enumerate(task_sources)]
     if opts.dispatch_seed is not None:
         random.Random(opts.dispatch_seed).shuffle(order)
     retried: dict[str, list[str]] = {}
@@ -322,35 +388,68 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
         opts.progress(0, len(tasks), "")
 
     done: list[str] = []
+    names = [t.name for t in tasks]  # every task's, those meanwhile() adds too
 
     def collect(i: int, result: CompileResult) -> None:
         # Read each object's symbols while the other workers are still compiling; the
         # symbols the input exports too, once.
+        if early is not None and i in early.superseded:
+            return  # cut from the provisional plan and changed by the final one: compiled again
         if result.object is not None:
             tables[f"{result.name}.o"] = symbols_of_object(result.object, result.name)
             if not expected and prepared:
                 expected.append(symbols_of_ir(prepared[0].loaded.ir))
         done.append(result.name)
         if opts.progress is not None:
-            opts.progress(len(done), len(tasks), result.name)
+            opts.progress(len(done), prepared[0].plan.parts if prepared else len(tasks), result.name)
 
-    def meanwhile() -> None:
-        if not prepared:  # the worker is compiling the whole input: load and plan beside it
+    def meanwhile() -> MoreTasks | None:
+        if prepared:
+            return None
+        if early is None:  # the worker is compiling the whole input: load and plan beside it
             prepared.append(prepare(path, opts, overlapped))
+            return None
+        # The first partitions are compiling: plan the rest beside them, then hand it out.
+        prepared.append(plan_stage(loaded, graph, path, opts, overlapped))
+        plan = prepared[0].plan
+        more = [make_task(i, PartitionSource(loaded.ir, plan, i)) for i in range(early.count, plan.parts)]
+        rest = [i - early.count for i in dispatch_order(graph, plan) if i >= early.count]
+        if opts.dispatch_seed is not None:
+            random.Random(opts.dispatch_seed).shuffle(rest)
+        with _phase(overlapped, "partition"):  # is each early partition's text the final plan's?
+            for i in range(early.count):
+                same = i < plan.parts and plan.members[i] == early.plan.members[i] and \
+                    split_partition(loaded.ir, plan, i) == split_partition(loaded.ir, early.plan, i)
+                if not same:
+                    early.superseded[i] = early.count + len(more)
+                    rest.insert(0, len(more))
+                    more.append(make_task(i, PartitionSource(loaded.ir, plan, i)))
+        loaded.text = ""
+        names.extend(t.name for t in more)
+        return MoreTasks(more, [t.name for t in more], rest)
 
     try:
         with _phase(phases, "compile"):
             results = executor.map(compile_task, tasks, labels=[t.name for t in tasks], order=order,
                                    on_result=collect, timeout=opts.timeout, retries=opts.retries,
-                                   on_retry=lambda i, how: retried.setdefault(tasks[i].name, []).append(how),
+                                   on_retry=lambda i, how: retried.setdefault(names[i], []).append(how),
                                    meanwhile=meanwhile)
     finally:
         if executor is not opts.executor:
             executor.close()
+    spans = list(executor.spans)
+    notes = [budget_note] if budget_note else []
+    if early is not None:  # results in partition order, each partition's final compile
+        for i, again in early.superseded.items():
+            results[i], spans[i] = results[again], spans[again]
+            notes.append(f"part-{i:03d} started before the plan was complete and was compiled again: the final "
+                         "plan changed its text")
+        n = prepared[0].plan.parts
+        results, spans = results[:n], spans[:n]
     loaded, graph, plan = prepared[0].loaded, prepared[0].graph, prepared[0].plan
     run = CompileRun(opts, plan, results, phases, input_path=str(path), input_sha256=loaded.sha256,
                      retried=retried, executor=executor.spec, workers_used=executor.workers,
-                     spans=list(executor.spans), notes=[budget_note] if budget_note else [],
+                     spans=spans, notes=notes,
                      overlapped=overlapped, load_steps=loaded.steps, worker_memory_limit=worker_limit,
                      stability=prepared[0].stability, graph=graph)
     if opts.cache is not None:

@@ -5,8 +5,8 @@
 
 * the coordinator's phases end to end (load, graph, partition, split, compile, validate,
   write, link), the load phase's steps (parse, print, cut, verify_wait) inside it, and
-  the phases a one-partition build runs beside its worker (`overlapped_phases`), from
-  the start of the compile phase;
+  the phases run beside the first worker (`overlapped_phases`: a one-partition build,
+  an early start), from the start of the compile phase;
 * each task (one partition) where its worker ran it (`start_s`/`end_s`, measured by
   the worker from the start of the compile phase), with its own split, parse,
   optimise, serialise and emit laid inside it in that order from their wall times;
@@ -87,7 +87,7 @@ class Timeline:
     mode: str  # "serial" | "parallel"
     coordinator: list[Span]
     load_steps: list[Span]
-    beside: list[Span]  # coordinator phases run beside the worker (one-partition builds)
+    beside: list[Span]  # coordinator phases run beside the first worker (a one-partition build; an early start)
     tasks: list[Task]
     idle: list[Span]  # while no worker runs: the critical path
     coordinator_os_pid: int | None = None
@@ -307,7 +307,7 @@ def trace_events(sources: Any, *, other: Mapping[str, Any] | None = None, **kw: 
                        {"os_pid": tl.coordinator_os_pid, **tl.coordinator_args})
         events += _phase_events(cpid, thread(cpid, cpid, "phases", 0), tl.coordinator, tl.load_steps, {})
         if tl.beside:
-            tid = thread(cpid, next(tids), "beside the worker (one-partition build)", 1)
+            tid = thread(cpid, next(tids), "beside the first worker", 1)
             events += _phase_events(cpid, tid, tl.beside, tl.load_steps, {"overlapped": True})
         in_proc = [t for t in tl.tasks if t.in_process]
         if in_proc:

@@ -433,7 +433,7 @@ def runtimes(samples: list[dict], ids: set[str]) -> list[RunTime]:
     """The calibration's view of the measured (not warm-up) samples of `ids`."""
     return [RunTime(int(x["workers_used"]), len(x["workers"]), x["phases"], [w["total"] for w in x["workers"]],
                     [w["cost"] for w in x["workers"]], [w["cpu_s"] for w in x["workers"]], x["wall_s"], x["config"],
-                    x.get("coordinator_cpu_s", 0.0))
+                    x.get("coordinator_cpu_s", 0.0), x.get("overlapped") or {})
             for x in samples if not x["warmup"] and x["config"] in ids]
 
 

@@ -342,7 +342,7 @@ def gantt_plot(plt: Any, results: dict) -> Any:
         text(y, t.start, t.end, short, "black", boxed=True)
     labels = ["coordinator" + (f"\n(pid {tl.coordinator_os_pid})" if tl.coordinator_os_pid else "")]
     if tl.beside:
-        labels.append("coordinator,\nbeside the worker")
+        labels.append("coordinator,\nbeside the first worker")
     if in_proc:
         labels.append("compiling in the\ncoordinator")
     for k, pid in enumerate(workers, start=1):

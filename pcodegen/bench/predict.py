@@ -74,6 +74,24 @@ class RunTime:
     wall_s: float = 0.0
     tag: str = ""  # which configuration it measured
     coordinator_cpu_s: float = 0.0  # 0: unknown
+    beside: dict[str, float] = field(default_factory=dict)  # coordinator phases run while a worker compiled
+
+    @property
+    def partition_s(self) -> float | None:
+        """The partitioner's seconds, wherever it ran."""
+        return self.phases.get("partition", self.beside.get("partition"))
+
+    @property
+    def partition_beside(self) -> bool:
+        """Whether the first partitions started before the plan (partition.early_partitions):
+        the partitioner ran beside them, and the other workers waited for it."""
+        return "partition" in self.beside and "partition" not in self.phases
+
+    def ready(self) -> list[float] | None:
+        """When each worker could start, counted from the compile phase's start."""
+        if not self.partition_beside:
+            return None
+        return [0.0] + [self.beside["partition"]] * max(0, self.workers - 1)
 
     @property
     def cpu(self) -> list[float]:
@@ -136,6 +154,7 @@ class Calibration:
     post_s: dict[str, float]
     split_coordinator_s: float
     partition_s: dict[int, float] = field(default_factory=dict)  # measured, by partition count
+    partition_beside: dict[int, bool] = field(default_factory=dict)  # by partition count: it ran beside early workers
     share: dict[int, float] = field(default_factory=dict)  # measured CPU share, by worker count
     kappa_cost: float = 0.0  # relative variance of a partition of cost c is kappa / c
     coordinator_share: float = 1.0
@@ -148,6 +167,7 @@ class Calibration:
         d = asdict(self)
         d["partition_s"] = {str(k): v for k, v in self.partition_s.items()}
         d["share"] = {str(k): v for k, v in self.share.items()}
+        d["partition_beside"] = {str(k): v for k, v in self.partition_beside.items()}
         return d
 
 
@@ -180,13 +200,15 @@ def calibrate(runs: Sequence[RunTime]) -> Calibration:
         per_lane = math.ceil(len(run.worker_seconds) / max(1, run.workers))
         order = (sorted(range(len(run.costs)), key=lambda i: -run.costs[i]) if run.costs
                  else range(len(run.worker_seconds)))  # no costs: as dispatched
-        measured_makespan = list_schedule(run.worker_seconds, run.workers, order)
+        measured_makespan = list_schedule(run.worker_seconds, run.workers, order, run.ready())
         overheads.append((run.phases["compile"] - measured_makespan) / per_lane)
     by_parts: dict[int, list[float]] = {}
     by_workers: dict[int, list[float]] = {}
+    beside: dict[int, bool] = {}
     for run in runs:
-        if "partition" in run.phases:
-            by_parts.setdefault(run.parts, []).append(run.phases["partition"])
+        if run.partition_s is not None:
+            by_parts.setdefault(run.parts, []).append(run.partition_s)
+            beside[run.parts] = run.partition_beside
         by_workers.setdefault(run.workers, []).append(run.share)
     return Calibration(
         alpha_s=alpha,
@@ -198,6 +220,7 @@ def calibrate(runs: Sequence[RunTime]) -> Calibration:
         post_s={ph: _median(r.phases.get(ph, 0.0) for r in runs) for ph in POST_PHASES},
         split_coordinator_s=_median(r.phases.get("split", 0.0) for r in runs),
         partition_s={p: _median(v) for p, v in sorted(by_parts.items())},
+        partition_beside=dict(sorted(beside.items())),
         share={w: _median(v) for w, v in sorted(by_workers.items())},
         # the median of sigma^2 * chi^2(1) is 0.4549 sigma^2: robust to an outlier, unbiased for normal noise
         kappa_cost=_median(residuals) / CHI2_1_MEDIAN if len(residuals) > 1 else 0.0,
@@ -226,12 +249,19 @@ class Prediction:
 
 def predict(cal: Calibration, partition_costs: Sequence[float], workers: int,
             partition_time_s: float | None = None, share: float = 1.0, serial_scale: float = 1.0,
-            draws: int = 400, seed: int = 0) -> Prediction:
+            draws: int = 400, seed: int = 0, beside: bool | None = None) -> Prediction:
     """Predicted wall time on `workers` workers, each getting `share` of a core, of a plan
     with these partition costs (dispatched largest first). `serial_scale` scales the
-    coordinator's phases (the coordinator's share of a core, for dedicated cores)."""
+    coordinator's phases (the coordinator's share of a core, for dedicated cores).
+    `beside`: the partitioner runs beside the first partition (an early start), so only
+    the other workers wait for it (default: as measured at this partition count)."""
     share = min(1.0, max(share, 1e-3))
     order = sorted(range(len(partition_costs)), key=lambda i: -partition_costs[i])
+    parts = len(partition_costs)
+    part_s = cal.partition_s.get(parts, partition_time_s if partition_time_s is not None else 0.0)
+    if beside is None:
+        beside = cal.partition_beside.get(parts, False)
+    ready = [0.0] + [serial_scale * part_s] * (workers - 1) if beside else None
     base = [cal.partition_seconds(c) for c in partition_costs]
     if cal.kappa_cost > 0 and len(base) > 1 and draws > 0:
         rng = random.Random(seed)
@@ -244,13 +274,12 @@ def predict(cal: Calibration, partition_costs: Sequence[float], workers: int,
         for _ in range(draws):
             times = [(cal.alpha_s + v * max(0.05, 1 + sg * rng.gauss(0.0, 1.0))) / share + cal.overhead_per_task_s
                      for v, sg in zip(variable, sigma)]
-            total += list_schedule(times, workers, order)
+            total += list_schedule(times, workers, order, ready)
         makespan = total / draws
     else:
-        makespan = list_schedule([b / share + cal.overhead_per_task_s for b in base], workers, order)
-    parts = len(partition_costs)
-    part_s = cal.partition_s.get(parts, partition_time_s if partition_time_s is not None else 0.0)
-    serial = serial_scale * (sum(cal.pre_s.values()) + part_s + cal.split_coordinator_s + sum(cal.post_s.values()))
+        makespan = list_schedule([b / share + cal.overhead_per_task_s for b in base], workers, order, ready)
+    serial = serial_scale * (sum(cal.pre_s.values()) + (0.0 if beside else part_s) + cal.split_coordinator_s
+                             + sum(cal.post_s.values()))
     return Prediction(workers, parts, serial + makespan, makespan, serial, share, list(partition_costs))
 
 

@@ -117,11 +117,10 @@ def compile_lines(report: dict, outdir: str, n_objects: int, linked: str | None)
     phases = dict(t["phases"])
     out = [f"wrote {outdir}/ ({n_objects:,} object{'s' if n_objects != 1 else ''}, report.json)"
            + (f", linked {linked}" if linked else "")]
-    shown = ", ".join(f"{k} {v:.2f}s" for k, v in phases.items())
+    out.append("phases: " + ", ".join(f"{k} {v:.2f}s" for k, v in phases.items()))
     beside = t.get("overlapped_phases") or {}
     if beside:
-        shown += " (beside the worker: " + ", ".join(f"{k} {v:.2f}s" for k, v in beside.items()) + ")"
-    out.append(f"phases: {shown}")
+        out.append("beside the first worker (inside compile): " + ", ".join(f"{k} {v:.2f}s" for k, v in beside.items()))
     wall = sum(phases.values())
     cpu = t["serial_equivalent_cpu_s"]
     out.append(f"wall {wall:.2f}s; CPU {cpu:.2f}s (coordinator {t['coordinator_cpu_s']:.2f}s + workers "

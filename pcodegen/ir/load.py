@@ -36,6 +36,16 @@ class LoadedModule:
     verifier: Forked | None = field(default=None, repr=False, compare=False)  # see load_module(defer_verify=True)
     closer: threading.Thread | None = field(default=None, repr=False, compare=False)  # freeing the LLVM module
 
+    def wait_released(self) -> None:
+        """Wait until the LLVM module is freed. Call it before forking a process that
+        will use LLVM: the freeing thread holds llvmlite's global lock, and a child
+        forked meanwhile inherits the lock held and waits for it forever."""
+        closer, self.closer = self.closer, None
+        if closer is not None:
+            t = time.perf_counter()
+            closer.join()
+            self.steps["verify_wait"] = self.steps.get("verify_wait", 0.0) + time.perf_counter() - t
+
     def wait_verified(self) -> None:
         """Wait for a deferred verifier and the module's release (no-op otherwise); the
         verifier's rejection is the input's one-line UsageError."""

@@ -26,7 +26,7 @@ import uuid
 from typing import Any, Callable, Protocol, Sequence, runtime_checkable
 
 from pcodegen.errors import ParameterError, UsageError, WorkerError
-from pcodegen.parallel.pool import run_pool
+from pcodegen.parallel.pool import MoreTasks, run_pool
 
 EXECUTOR_HELP = "local (forked processes, default), serial (in-process, for debugging), dask:ADDRESS or dask:local"
 
@@ -41,7 +41,8 @@ def _stamped(func: Callable[[Any], Any], task: Any) -> tuple[Any, float, float]:
 
 @runtime_checkable
 class Executor(Protocol):
-    """Runs `func(task)` for each task; results in task order."""
+    """Runs `func(task)` for each task; results in task order. `meanwhile()` runs once in
+    the caller while the first tasks run and may add tasks (`MoreTasks`)."""
 
     spec: str
     workers: int
@@ -52,7 +53,7 @@ class Executor(Protocol):
             order: Sequence[int] | None = None, on_result: Callable[[int, Any], None] | None = None,
             timeout: float | None = None, retries: int = 0,
             on_retry: Callable[[int, str], None] | None = None,
-            meanwhile: Callable[[], None] | None = None) -> list[Any]: ...
+            meanwhile: Callable[[], MoreTasks | None] | None = None) -> list[Any]: ...
 
     def close(self) -> None: ...
 
@@ -93,7 +94,7 @@ class LocalExecutor(_Base):
     def map(self, func, tasks, *, labels=None, order=None, on_result=None, timeout=None, retries=0, on_retry=None,
             meanwhile=None):
         t0 = time.time()
-        spans: list[tuple[float, float] | None] = [None] * len(tasks)
+        spans: dict[int, tuple[float, float]] = {}
 
         def got(i: int, payload: tuple[Any, float, float]) -> None:
             spans[i] = (payload[1] - t0, payload[2] - t0)
@@ -107,7 +108,7 @@ class LocalExecutor(_Base):
             kwargs["memory_limit"] = self.memory_limit
         out = run_pool(functools.partial(_stamped, func), tasks, self.workers, timeout=timeout, labels=labels,
                        order=order, on_result=got, **kwargs)
-        self.spans = spans
+        self.spans = [spans.get(i) for i in range(len(out))]
         return [p[0] for p in out]
 
 
@@ -121,13 +122,19 @@ class SerialExecutor(_Base):
 
     def map(self, func, tasks, *, labels=None, order=None, on_result=None, timeout=None, retries=0, on_retry=None,
             meanwhile=None):
+        tasks = list(tasks)
         labels = list(labels) if labels is not None else [f"task {i}" for i in range(len(tasks))]
+        order = list(order) if order is not None else list(range(len(tasks)))
         t0 = time.time()
         if meanwhile is not None:  # nothing runs beside this process: do it first
-            meanwhile()
+            more = meanwhile()
+            if more is not None:
+                order += more.dispatch_order(len(tasks))
+                tasks += more.tasks
+                labels += more.labels
         results: list[Any] = [None] * len(tasks)
         self.spans = [None] * len(tasks)
-        for i in order if order is not None else range(len(tasks)):
+        for i in order:
             for attempt in range(retries + 1):
                 try:
                     res, a, b = _stamped(func, tasks[i])
@@ -203,15 +210,26 @@ class DaskExecutor(_Base):
             self.workers = self.cluster_threads()
         labels = list(labels) if labels is not None else [f"task {i}" for i in range(len(tasks))]
         order = list(order) if order is not None else list(range(len(tasks)))
+        tasks = list(tasks)
         run_id = uuid.uuid4().hex[:8]
         t0 = time.time()
         futures: dict[Any, int] = {}
-        for pos, i in enumerate(order):
-            fut = client.submit(_stamped, func, tasks[i], key=f"pcodegen-{run_id}-{labels[i]}", pure=False,
-                                priority=len(order) - pos, retries=retries)
-            futures[fut] = i
+
+        def submit(indexes: Sequence[int]) -> None:
+            for pos, i in enumerate(indexes):
+                fut = client.submit(_stamped, func, tasks[i], key=f"pcodegen-{run_id}-{labels[i]}", pure=False,
+                                    priority=len(indexes) - pos, retries=retries)
+                futures[fut] = i
+
+        submit(order)
         if meanwhile is not None:  # the tasks are on their way to the cluster
-            meanwhile()
+            more = meanwhile()
+            if more is not None and more.tasks:
+                added = more.dispatch_order(len(tasks))
+                tasks += more.tasks
+                labels += more.labels
+                order += added
+                submit(added)
         results: list[Any] = [None] * len(tasks)
         self.spans = [None] * len(tasks)
         pending = set(futures)

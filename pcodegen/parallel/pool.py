@@ -18,7 +18,7 @@ import multiprocessing as mp
 import signal
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 from typing import Any, Callable, Sequence
 
@@ -65,11 +65,27 @@ def _worker(func: Callable[[Any], Any], tasks: Sequence[Any], conn: Any, memory_
 
 
 @dataclass
+class MoreTasks:
+    """Tasks that `meanwhile()` adds while the first ones run: appended after them (task
+    index = number of tasks before + position here) and dispatched in `order`
+    (positions here)."""
+
+    tasks: list[Any]
+    labels: list[str]
+    order: list[int] = field(default_factory=list)
+
+    def dispatch_order(self, before: int) -> list[int]:
+        return [before + j for j in (self.order or range(len(self.tasks)))]
+
+
+@dataclass
 class _Slot:
-    """One pool worker process and the task it is running (None when idle)."""
+    """One pool worker process, how many tasks existed when it was forked (it knows
+    only those), and the task it is running (None when idle)."""
 
     proc: Any
     conn: Any
+    known: int
     task: int | None = None
     start: float = 0.0
 
@@ -85,7 +101,7 @@ def run_pool(
     retries: int = 0,
     on_retry: Callable[[int, str], None] | None = None,
     memory_limit: int | None = None,
-    meanwhile: Callable[[], None] | None = None,
+    meanwhile: Callable[[], MoreTasks | None] | None = None,
 ) -> list[Any]:
     """Run `func(task)` for every task in forked worker processes, at most `workers` at once.
 
@@ -102,10 +118,14 @@ def run_pool(
     `memory_limit` (bytes): the private memory each worker may add over its start
     (`budget.worker_limit_bytes`); a worker past it fails, its failure naming the limit.
     `meanwhile()` runs in the coordinator once, right after the first tasks are
-    dispatched, while they run (work that the tasks do not need).
+    dispatched, while they run (work that the tasks do not need); it may return
+    `MoreTasks`, which join the queue. A worker knows only the tasks that existed when
+    it was forked: one that falls idle with only newer tasks left is let go, and a
+    worker forked now takes its place. Results cover all tasks, in task order.
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
+    tasks = list(tasks)  # meanwhile() may add to it; workers forked later inherit the additions
     labels = list(labels) if labels is not None else [f"task {i}" for i in range(len(tasks))]
     ctx = mp.get_context("fork")
     pending = deque(order if order is not None else range(len(tasks)))
@@ -120,7 +140,7 @@ def run_pool(
                            name=f"pcodegen-worker-{len(slots)}", daemon=True)
         proc.start()
         child_end.close()
-        slot = _Slot(proc, conn)
+        slot = _Slot(proc, conn, len(tasks))
         slots.append(slot)
         return slot
 
@@ -144,8 +164,8 @@ def run_pool(
             on_retry(i, how)
         pending.appendleft(i)
 
-    def assign(slot: _Slot) -> None:
-        i = pending.popleft()
+    def assign(slot: _Slot, i: int) -> None:
+        pending.remove(i)
         try:
             slot.conn.send((i, attempts[i]))
         except OSError:  # the idle worker is gone (killed from outside): replace it
@@ -158,9 +178,10 @@ def run_pool(
     try:
         while True:
             for slot in [s for s in slots if s.task is None]:
-                if pending:
-                    assign(slot)
-                else:  # nothing left for it: let it go now rather than at the end
+                i = next((j for j in pending if j < slot.known), None)
+                if i is not None:
+                    assign(slot, i)
+                else:  # nothing left that it knows: let it go now rather than at the end
                     slots.remove(slot)
                     leaving.append(slot)
                     try:
@@ -168,10 +189,17 @@ def run_pool(
                     except OSError:
                         pass
             while pending and len(slots) < workers:
-                assign(spawn())
+                assign(spawn(), pending[0])
             if meanwhile is not None:
                 meanwhile, later = None, meanwhile
-                later()
+                more = later()
+                if more is not None and more.tasks:
+                    pending.extend(more.dispatch_order(len(tasks)))
+                    tasks.extend(more.tasks)
+                    labels.extend(more.labels)
+                    attempts.extend([0] * len(more.tasks))
+                    results.extend([None] * len(more.tasks))
+                    continue  # hand them out before waiting
             # Report results only now, with their workers already busy again.
             while finished:
                 i = finished.pop(0)

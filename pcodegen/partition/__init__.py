@@ -58,7 +58,35 @@ def partition(graph: ModuleGraph, parts: int | None, name: str = DEFAULT_STRATEG
     return make_plan(graph, assignment, name, parts, workers)
 
 
+def early_partitions(graph: ModuleGraph, parts: int | None, name: str = DEFAULT_STRATEGY) -> tuple[Plan, int] | None:
+    """The partitions the plan is sure to open with, known before it is made: under
+    pcodegen's own strategy, each unit costlier than a share alone, as partitions 0, 1,
+    ... largest first (`multilevel.oversized_units`). Returned as a provisional plan
+    (those partitions, then everything else as one) and their number; its split of each is
+    what the final plan's will be, unless metadata alone names a global whose
+    treatment depends on where the rest goes (the pipeline compares the two texts).
+    None when no partition is known early or the strategy is another."""
+    from pcodegen.partition.multilevel import oversized_units
+    from pcodegen.partition.units import unit_graph
+
+    if parts is None:
+        parts = auto_parts(graph)
+    if name != "pcodegen" or parts < 2 or len(graph.units) < 2:
+        return None
+    ug = unit_graph(graph)
+    solo = oversized_units(ug.cost, parts)
+    if not solo:
+        return None
+    assignment = dict.fromkeys(graph.g, len(solo))
+    for i, u in enumerate(solo):
+        assignment.update(dict.fromkeys(ug.members[u], i))
+    plan = make_plan(graph, assignment, name, parts, 1)
+    plan.notes = [f"provisional: partitions 0-{len(solo) - 1} of the plan, the rest in partition {len(solo)}"]
+    return plan, len(solo)
+
+
 # Strategy modules register themselves on import.
 from pcodegen.partition import gcc, julia, library, llvm, multilevel, rustc, sequence  # noqa: E402,F401
 
-__all__ = ["Plan", "PlanMetrics", "STRATEGIES", "DEFAULT_STRATEGY", "auto_parts", "check_strategy", "partition", "strategy", "list_schedule"]
+__all__ = ["Plan", "PlanMetrics", "STRATEGIES", "DEFAULT_STRATEGY", "auto_parts", "check_strategy", "partition", "strategy", "list_schedule",
+           "early_partitions"]

@@ -12,16 +12,21 @@ from pcodegen.graph import ModuleGraph
 from pcodegen.ir.text import ir_token, symbol_name
 
 
-def list_schedule(costs: Sequence[float], workers: int, order: Sequence[int] | None = None) -> float:
+def list_schedule(costs: Sequence[float], workers: int, order: Sequence[int] | None = None,
+                  ready: Sequence[float] | None = None) -> float:
     """Makespan of list scheduling: jobs with `costs` dispatched in `order` (default:
     largest first, LPT), each onto the first free of `workers` (what the executor does).
     With the default order it is also an achievable bound on the largest of `workers`
-    bins, never below the largest job."""
+    bins, never below the largest job. `ready`: when each worker can start (default: all
+    at 0; a worker that waits for the plan starts later)."""
     if not costs:
         return 0.0
     if order is None:
         order = sorted(range(len(costs)), key=lambda i: -costs[i])
-    free = [0.0] * max(1, min(workers, len(costs)))
+    lanes = max(1, min(workers, len(costs)))
+    free = sorted(ready[:lanes]) if ready else [0.0] * lanes
+    free += [0.0] * (lanes - len(free))
+    heapq.heapify(free)
     for i in order:
         heapq.heapreplace(free, free[0] + costs[i])
     return max(free)

@@ -51,7 +51,7 @@ def test_one_partition_is_the_serial_build(sample_modules: dict[str, Path], tmp_
     assert set(t["overlapped_phases"]) == {"load", "graph", "partition", "verify"}
     assert "load" not in t["phases"]
     assert 0 < t["critical_path_s"] < t["wall_s"]
-    assert "beside the worker: load" in one.stdout
+    assert "beside the first worker (inside compile): load" in one.stdout
 
 
 @pytest.mark.parametrize("text, message", [("define i32 @f( {\n", "malformed IR"),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pcodegen.cost import check_cost_rule, costs, features, load_profile
+from pcodegen.cost import FAST_FEATURES, check_cost_rule, costs, features, load_model, load_profile, model_features
 from pcodegen.errors import UsageError
 from pcodegen.graph import build_graph
 from pcodegen.ir.text import parse_module_text
@@ -54,6 +54,35 @@ def test_features_count_classes_and_loops() -> None:
     assert g["loop_sq_k"] == 0 and g["switches"] == 1 and g["switch_cases"] == 2
     assert g["allocas"] == 1 and g["loads"] == 1 and g["stores"] == 1 and g["blocks"] == 2
     assert features("@g = global i32 1")["globals"] == 1
+
+
+CALLS = """define void @calls(ptr %f) personality ptr null {
+  call void %f()
+  %call = tail call i32 @g(i32 1)
+  %r = musttail call i32 @g(i32 %call)
+  invoke void %f() to label %ok unwind label %bad
+ok:
+  ret void
+bad:
+  %lp = landingpad { ptr, i32 } cleanup
+  %s = select i1 true, i32 1, i32 2
+  %c = sext i32 %s to i64
+  ret void
+}"""
+
+
+def test_model_features_match_features(sample_modules: dict[str, Path]) -> None:
+    """The coordinator's fast extraction gives the model exactly what fitting saw."""
+    from pcodegen.ir.load import load_module
+
+    assert set(load_model().coefficients) <= FAST_FEATURES  # else costs() falls back to features()
+    texts = [LOOP, STRAIGHT, CALLS, "@g = global i32 1"]
+    for src in sample_modules.values():
+        texts += [e.text for e in load_module(src).ir.entities.values()]
+    for text in texts:
+        full, fast = features(text), model_features(text)
+        assert {k: full[k] for k in FAST_FEATURES} == {k: fast[k] for k in FAST_FEATURES}, text[:80]
+    assert model_features(CALLS)["calls"] == 4 and model_features(CALLS)["selects"] == 1
 
 
 def test_unknown_rule_is_a_usage_error() -> None:

@@ -148,3 +148,27 @@ def test_pool_reuses_workers_but_never_one_that_failed() -> None:
     pids = {pid for _, pid in out}
     assert bad_pid not in pids
     assert len(pids) <= 3  # two workers, plus the replacement for the one that failed
+
+
+def _square_with_pid(x: int) -> tuple[int, int]:
+    import os
+
+    return x * x, os.getpid()
+
+
+@pytest.mark.parametrize("executor", [LocalExecutor(2), SerialExecutor()])
+def test_tasks_added_while_the_first_run(executor) -> None:
+    """`meanwhile()` may add tasks: they run in the order it gives, results come back
+    in task order, and a forked worker never gets a task made after its fork."""
+    from pcodegen.parallel.pool import MoreTasks
+
+    seen: list[int] = []
+    out = executor.map(_square_with_pid, [1], labels=["one"], on_result=lambda i, r: seen.append(i),
+                       meanwhile=lambda: MoreTasks([2, 3, 4], ["two", "three", "four"], [2, 0, 1]))
+    assert [r[0] for r in out] == [1, 4, 9, 16]
+    assert sorted(seen) == [0, 1, 2, 3] and len(executor.spans) == 4
+    if isinstance(executor, LocalExecutor):
+        early_pid = out[0][1]
+        assert early_pid not in {r[1] for r in out[1:]}  # forked before the others existed
+    else:
+        assert seen == [0, 3, 1, 2]  # in-process: the first task, then the added ones in their order

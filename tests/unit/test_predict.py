@@ -73,6 +73,18 @@ def test_predict_uses_the_measured_partition_time_when_there_is_one() -> None:
     assert predict(cal, [1.0, 1.0, 1.0], 3, partition_time_s=0.25).wall_s == pytest.approx(1 + 0.25 + 1 + 1)
 
 
+def test_a_partitioner_beside_the_first_partition_delays_only_the_other_workers() -> None:
+    """An early start (pipeline: partitions known before the plan): the first worker
+    compiles the largest partition while the plan is made; the others wait for it."""
+    cal = Calibration(0.0, 1.0, 1.0, 2, 0.0, {"load": 1.0}, {"link": 1.0}, 0.0, {3: 0.5}, partition_beside={3: True})
+    # lane 0: 4 from 0; lane 1 ready at 0.5: 1 + 1 -> 2.5; makespan 4, no partition time in the serial part
+    assert predict(cal, [4.0, 1.0, 1.0], 2).wall_s == pytest.approx(1 + 4 + 1)
+    assert predict(cal, [4.0, 1.0, 1.0], 2, beside=False).wall_s == pytest.approx(1 + 0.5 + 4 + 1)
+    # a short first partition: the rest of the work waits for the plan
+    assert predict(cal, [1.0, 1.0, 1.0], 2).makespan_s == pytest.approx(2.0)  # lane 0: 1 + 1; lane 1: 0.5 + 1
+    assert predict(cal, [1.0, 1.0, 3.0], 2).makespan_s == pytest.approx(3.0)
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.integers(1, 10_000), min_size=1, max_size=40), st.integers(1, 64),
        st.floats(0, 1), st.floats(1e-6, 1e-3))

@@ -207,7 +207,7 @@ def test_a_one_partition_build_shows_the_phases_beside_its_worker() -> None:
     assert [e["name"] for e in xs if e["cat"] == "phase" and not e["args"].get("overlapped")] == [
         "compile", "validate", "write", "link"]
     threads = {e["args"]["name"] for e in doc["traceEvents"] if e["name"] == "thread_name"}
-    assert "beside the worker (one-partition build)" in threads
+    assert "beside the first worker" in threads
 
 
 def test_the_serial_build_compiles_in_the_coordinators_process() -> None:

@@ -1,0 +1,86 @@
+"""Partitions known before the plan (a unit costlier than a partition's share) start
+while the coordinator plans the rest: the objects are the ones a plan-first build
+makes, and an early partition whose text the final plan changes is compiled again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pcodegen import pipeline
+from pcodegen.partition import early_partitions, make_plan
+from pcodegen.pipeline import CompileOptions, compile_parallel, load_and_graph
+
+PARTS = 6  # kernels.bc: at 6 partitions its largest function is bigger than a share
+
+
+def _build(src: Path, **kw) -> pipeline.CompileRun:
+    run = compile_parallel(src, CompileOptions(parts=PARTS, workers=2, opt=1, **kw))
+    assert run.symbols is not None and run.symbols.ok, run.symbols
+    return run
+
+
+def _objects(run: pipeline.CompileRun) -> list[bytes]:
+    return [r.object for r in run.results]
+
+
+@pytest.fixture(scope="module")
+def kernels(sample_modules: dict[str, Path]) -> Path:
+    src = sample_modules["kernels"]
+    _, graph = load_and_graph(src, CompileOptions(), {})
+    known = early_partitions(graph, PARTS)
+    assert known is not None and known[1] >= 1, "kernels.bc no longer has a unit bigger than a share"
+    return src
+
+
+@pytest.fixture(scope="module")
+def planned_first(kernels: Path) -> pipeline.CompileRun:
+    """The in-process executor plans everything before compiling anything."""
+    return _build(kernels, executor="serial")
+
+
+def test_early_partitions_start_before_the_plan_and_match_a_planned_build(kernels: Path,
+                                                                           planned_first: pipeline.CompileRun) -> None:
+    run = _build(kernels)
+    assert "partition" in run.overlapped and "partition" not in run.phases  # planned beside the first worker
+    assert "partition" in planned_first.phases
+    assert run.plan.members == planned_first.plan.members
+    assert _objects(run) == _objects(planned_first)
+    assert not run.notes
+    # the early partition was running before the plan existed: it started before the others
+    starts = [s[0] for s in run.spans]
+    assert starts[0] == min(starts)
+
+
+def test_early_partition_changed_by_the_final_plan_is_compiled_again(kernels: Path,
+                                                                      planned_first: pipeline.CompileRun,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    def wrong(graph, parts, name="pcodegen"):  # a provisional partition 0 the final plan does not have
+        plan, _ = early_partitions(graph, parts, name)
+        first = plan.members[1][0]
+        assignment = {m: 1 for m in graph.g}
+        assignment[first] = 0
+        return make_plan(graph, assignment, name, parts, 1), 1
+
+    monkeypatch.setattr(pipeline, "early_partitions", wrong)
+    run = _build(kernels)
+    assert any("compiled again" in n for n in run.notes)
+    assert len(run.results) == len(planned_first.results)
+    assert _objects(run) == _objects(planned_first)
+
+
+def test_no_early_start_where_it_cannot_apply(kernels: Path) -> None:
+    for kw in ({"strategy": "julia"}, {"memory_budget": 8 << 30}, {"parts": 2}):
+        opts = {"parts": PARTS, **kw}
+        run = compile_parallel(kernels, CompileOptions(workers=2, opt=1, **opts))
+        assert "partition" in run.phases and "partition" not in run.overlapped, kw
+
+
+def test_early_worker_never_inherits_a_held_llvm_lock(kernels: Path, planned_first: pipeline.CompileRun) -> None:
+    """The coordinator frees its LLVM module on a thread that holds llvmlite's global
+    lock; a worker forked meanwhile would wait for that lock forever (it did, in about
+    one build in twelve). The task timeout turns such a hang into a failure here."""
+    for _ in range(8):
+        run = compile_parallel(kernels, CompileOptions(parts=PARTS, workers=2, opt=0, timeout=60))
+        assert "partition" in run.overlapped and run.symbols.ok
