@@ -95,10 +95,14 @@ def main() -> None:
 
 
 def busy_imbalance(workers: list[dict]) -> float:
-    """Busiest worker process over the mean: task time summed per pid."""
+    """Busiest worker over the mean: task time summed per pool slot (a lane: an early
+    partition's process is replaced by one forked after the plan, in the same slot)."""
+    from pcodegen.bench.driver import assign_lanes
+
+    assign_lanes(workers)
     busy: dict[int, float] = {}
     for w in workers:
-        busy[w["pid"]] = busy.get(w["pid"], 0.0) + w["end_s"] - w["start_s"]
+        busy[w["lane"]] = busy.get(w["lane"], 0.0) + w["end_s"] - w["start_s"]
     return max(busy.values()) / (sum(busy.values()) / len(busy)) if busy else 1.0
 
 

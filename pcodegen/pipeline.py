@@ -350,7 +350,8 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
         known = None
         if _plans_early(path, opts):
             try:
-                known = early_partitions(graph, opts.parts, opts.strategy)
+                with _phase(phases, "plan early"):  # the partitions certain before the plan; the rest is planned beside
+                    known = early_partitions(graph, opts.parts, opts.strategy)
             except BaseException:
                 loaded.wait_verified()
                 raise

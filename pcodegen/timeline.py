@@ -39,7 +39,7 @@ from pcodegen.errors import UsageError
 from pcodegen.output import check_output_file, write_file
 
 TRACE_SCHEMA = "pcodegen.trace/1"
-COORDINATOR_PHASES = ("load", "graph", "partition", "split", "compile", "validate", "write")
+COORDINATOR_PHASES = ("load", "graph", "plan early", "partition", "split", "compile", "validate", "write")
 WORKER_PHASES = ("split", "parse", "optimize", "serialize", "emit")
 LOAD_STEPS = ("parse", "print", "cut", "verify_wait")
 CHILD_CATEGORIES = ("load_step", "worker_phase")  # slices nested inside a phase or a task

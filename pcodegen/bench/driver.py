@@ -41,7 +41,7 @@ from pcodegen.output import BENCH, check_output_dir
 from pcodegen.bench.predict import RunTime, calibrate, fit_amdahl, predict, relative_error, timed
 
 SCHEMA = "pcodegen.bench/1"
-PHASE_ORDER = ("load", "graph", "partition", "split", "compile", "validate", "write", "link")
+PHASE_ORDER = ("load", "graph", "plan early", "partition", "split", "compile", "validate", "write", "link")
 WORKER_PHASES = ("split", "parse", "optimize", "serialize", "emit")
 
 
@@ -389,6 +389,8 @@ def summarize(configs: list[BenchConfig], samples: list[dict]) -> dict[str, dict
             "cpu_total_s": _stats([x["cpu_total_s"] for x in mine]),
             "cpu_share": _stats([cpu_share(x) for x in mine]),
             "phases_median_s": {ph: statistics.median(x["phases"].get(ph, 0.0) for x in mine) for ph in phase_names},
+            "beside_median_s": {ph: statistics.median((x.get("overlapped") or {}).get(ph, 0.0) for x in mine)
+                                for ph in sorted({ph for x in mine for ph in x.get("overlapped") or {}})},
             "coordinator_peak_rss_kb": max(x["coordinator_peak_rss_kb"] for x in mine),
             "representative_round": rep["round"],
             "workers_used": statistics.median(x["workers_used"] for x in mine),
@@ -501,8 +503,11 @@ def _held_to_floor(p: Any, cal: Any, graph: Any, plan: Any, measured: list[float
 
     g = graph.g
     if measured is not None and len(measured) == plan.parts:
+        ready = None  # with the partitioner beside the first partition, the other workers wait for it
+        if cal.partition_beside.get(plan.parts):
+            ready = [0.0] + [cal.partition_s.get(plan.parts, 0.0) * cal.coordinator_share] * (p.workers - 1)
         makespan = list_schedule([t + cal.overhead_per_task_s for t in measured], p.workers,
-                                 dispatch_order(graph, plan))
+                                 dispatch_order(graph, plan), ready)
         slowest = max(range(plan.parts), key=measured.__getitem__)
         unit = max(plan.members[slowest], key=lambda m: g.nodes[m]["cost"])
         floor = p.serial_phases_s + measured[slowest]

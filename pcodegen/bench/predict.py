@@ -55,7 +55,7 @@ from typing import Any, Callable, Iterable, Sequence
 from pcodegen.partition.plan import list_schedule
 
 
-PRE_PHASES = ("load", "graph")
+PRE_PHASES = ("load", "graph", "plan early")
 POST_PHASES = ("validate", "write", "link")
 CHI2_1_MEDIAN = 0.4549364  # median of the chi-squared distribution with one degree of freedom
 

@@ -14,6 +14,7 @@ from pcodegen.cost import cost_unit
 PHASE_LABELS = {
     "load": "load (read, parse, verify, cut)",
     "graph": "graph",
+    "plan early": "plan early (partitions certain before the plan)",
     "partition": "partition",
     "split": "split in the coordinator",
     "compile": "compile (workers; wall)",
@@ -268,7 +269,8 @@ def _phase_lines(results: dict) -> list[str]:
         "## Where the time goes",
         "",
         "Median seconds per phase. The compile phase is the pool's wall time; the lines under it are the busiest "
-        "worker's own phases in the median run.",
+        "worker's own phases in the median run, and the coordinator's phases that ran beside the first worker "
+        "(a one-partition build; partitions known before the plan).",
         "",
     ]
     names = [c for c in cfgs if c.get("summary")]
@@ -289,6 +291,11 @@ def _phase_lines(results: dict) -> list[str]:
                 rows.append([f"&nbsp;&nbsp;↳ {wp}"] + vals)
             rows.append(["&nbsp;&nbsp;↳ pool: fork, transfer, waiting"] +
                         [_s(c["summary"]["lanes"]["pool_s"], 3) if "lanes" in c["summary"] else "–" for c in names])
+            beside = sorted({ph for c in names for ph in c["summary"].get("beside_median_s", {})},
+                            key=lambda p: (list(PHASE_LABELS).index(p) if p in PHASE_LABELS else len(PHASE_LABELS), p))
+            for bp in beside:  # coordinator phases run while the first worker compiled
+                rows.append([f"&nbsp;&nbsp;↳ {PHASE_LABELS.get(bp, bp)}, beside the first worker"] +
+                            [_s(c["summary"].get("beside_median_s", {}).get(bp), 3) for c in names])
     rows.append(["**end to end**"] + [f"**{_s(c['summary']['wall_s']['median'], 3)}**" for c in names])
     lines += _table(["phase"] + [c["label"] for c in names], rows)
 

@@ -67,19 +67,17 @@ def early_partitions(graph: ModuleGraph, parts: int | None, name: str = DEFAULT_
     treatment depends on where the rest goes (the pipeline compares the two texts).
     None when no partition is known early or the strategy is another."""
     from pcodegen.partition.multilevel import oversized_units
-    from pcodegen.partition.units import unit_graph
 
     if parts is None:
         parts = auto_parts(graph)
     if name != "pcodegen" or parts < 2 or len(graph.units) < 2:
         return None
-    ug = unit_graph(graph)
-    solo = oversized_units(ug.cost, parts)
+    solo = oversized_units([u.cost for u in graph.units], parts)  # the strategy's own decision (unit_graph order)
     if not solo:
         return None
     assignment = dict.fromkeys(graph.g, len(solo))
     for i, u in enumerate(solo):
-        assignment.update(dict.fromkeys(ug.members[u], i))
+        assignment.update(dict.fromkeys(graph.units[u].members, i))
     plan = make_plan(graph, assignment, name, parts, 1)
     plan.notes = [f"provisional: partitions 0-{len(solo) - 1} of the plan, the rest in partition {len(solo)}"]
     return plan, len(solo)

@@ -205,3 +205,18 @@ def test_a_near_empty_partition_does_not_inflate_the_prediction() -> None:
     with_tiny = predict(cal, [10_000.0, 10_000.0, 1.0], 3)
     without = predict(cal, [10_000.0, 10_000.0], 2)
     assert with_tiny.makespan_s == pytest.approx(without.makespan_s, rel=0.02)
+
+
+def test_busy_imbalance_counts_pool_slots_not_processes() -> None:
+    """benchmarks/speedup.py: an early partition's process is replaced by one forked
+    after the plan, in the same pool slot; per process the build would look lopsided."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "speedup.py"
+    spec = importlib.util.spec_from_file_location("speedup_script", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)  # type: ignore[union-attr]
+    workers = [{"pid": 1, "start_s": 0.0, "end_s": 3.0}, {"pid": 2, "start_s": 0.3, "end_s": 5.0},
+               {"pid": 3, "start_s": 3.0, "end_s": 5.0}]
+    assert mod.busy_imbalance(workers) == pytest.approx(5.0 / 4.85)
