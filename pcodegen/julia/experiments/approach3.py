@@ -189,6 +189,10 @@ class _Session:
         return {"lock": LOCK_NAME, "holder": self.lock.holder, "cycle": cycle + cycle[:1], "waiting": waiting}
 
 
+TIMING_MIN_S = 1.0  # time each thread count until this much wall time is spent ...
+TIMING_TRIES = 5  # ... or this many runs, and keep the fastest
+
+
 def _approach3_child(arg: tuple[Workload, bool, int, float, int], stage: Callable[[str], None]) -> dict[str, Any]:
     from pcodegen.ir.parse import init_llvm
 
@@ -207,12 +211,21 @@ def _approach3_child(arg: tuple[Workload, bool, int, float, int], stage: Callabl
     runs = {}
     for n in (1, threads):
         stage(f"{n} thread(s), {threads} partitions, lock per emission")
-        s = _Session(workload, n, True, opt, parts=threads)
-        r = s.run(bound_s + 600)
-        r.update(lock_held_s=round(s.lock.held_s, 3), errors=s.errors, modules=len(s.objects))
-        runs[n] = r
-        if r["outcome"] != "completed" or s.errors:
-            return {"outcome": r["outcome"], "runs": {str(k): v for k, v in runs.items()}, "threads": threads}
+        spent, tries = 0.0, 0
+        while True:  # a short workload is timed again (best of up to TIMING_TRIES) so noise cannot fake a speedup
+            s = _Session(workload, n, True, opt, parts=threads)
+            r = s.run(bound_s + 600)
+            r.update(lock_held_s=round(s.lock.held_s, 3), errors=s.errors, modules=len(s.objects))
+            tries += 1
+            spent += r["wall_s"]
+            if r["outcome"] != "completed" or s.errors:
+                runs[n] = r
+                return {"outcome": r["outcome"], "runs": {str(k): v for k, v in runs.items()}, "threads": threads}
+            if n not in runs or r["wall_s"] < runs[n]["wall_s"]:
+                runs[n] = r
+            if spent >= TIMING_MIN_S or tries >= TIMING_TRIES:
+                runs[n]["timed_runs"] = tries
+                break
     stage(f"control: {threads} threads, a context per module, no lock of ours")
     s = _Session(workload, threads, True, opt, parts=threads, own_contexts=True)
     control = s.run(bound_s + 600)
@@ -231,7 +244,7 @@ def approach3(workload: Workload, fixed: bool, threads: int = 2, bound_s: float 
               timeout: float | None = None) -> tuple[str, bool, str, dict]:
     if threads < 2:
         raise UsageError("approach3 needs at least 2 threads")
-    if timeout is None:  # failing: the watchdog's bound and a margin; fixed: three timed runs
+    if timeout is None:  # failing: the watchdog's bound and a margin; fixed: the timed runs (short ones again, at most 1 s more each)
         timeout = bound_s + 60 if not fixed else time_limit(workload, 1800, passes=4)
     out = run_isolated(_approach3_child, (workload, fixed, threads, bound_s, opt), timeout)
     if out.status != "ok":
@@ -250,8 +263,10 @@ def approach3(workload: Workload, fixed: bool, threads: int = 2, bound_s: float 
     d["expected"] = "completes with the lock taken per emission; speedup over one thread reported (about 1x)"
     ok = d["outcome"] == "completed"
     ctl = d.get("control_own_contexts_no_lock", {})
+    tries = max((r.get("timed_runs", 1) for r in d.get("runs", {}).values()), default=1)
+    best = f" (the fastest of {tries} runs each)" if tries > 1 else ""
     summary = (f"completed; {threads} threads {d.get(f'wall_{threads}_threads_s')}s vs 1 thread "
-               f"{d.get('wall_1_thread_s')}s: speedup {d.get('speedup')}x (threads with their own contexts and "
+               f"{d.get('wall_1_thread_s')}s{best}: speedup {d.get('speedup')}x (threads with their own contexts and "
                f"no lock of ours: {ctl.get('speedup')}x). {LLVMLITE_NOTE}") if ok else \
         f"fixed mode did not complete ({d['outcome']})"
     return d["outcome"], ok, summary, d
