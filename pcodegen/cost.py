@@ -79,19 +79,11 @@ def features(text: str) -> Counter:
     # allocation) make one huge straight-line block cost more than many small ones, and
     # more so inside a loop (values live around the back edge).
     pieces = _LABEL.split(body)
-    chunks, labels = pieces[0::2], pieces[1::2]
+    chunks = pieces[0::2]
     sizes = [_instruction_lines(chunk) for chunk in chunks]
     out["blocks"] = max(1, sum(1 for s in sizes if s))
     out["block_sq_k"] = sum(s * s for s in sizes) / 1000.0
-    looped = [False] * len(chunks)
-    if labels:
-        index = {name: i + 1 for i, name in enumerate(labels)}  # chunk 0 is the entry block
-        for j, chunk in enumerate(chunks):
-            for target in _BRANCH_TARGET.findall(chunk):
-                i = index.get(target)
-                if i is not None and i <= j:  # a back edge: blocks i..j form (part of) a loop
-                    looped[i:j + 1] = [True] * (j + 1 - i)
-    out["loop_sq_k"] = sum(s * s for s, inside in zip(sizes, looped) if inside) / 1000.0
+    out["loop_sq_k"] = _loop_sq_k("\n" + body)
     return out
 
 
@@ -159,6 +151,12 @@ class CostModel:
 
     def unit_seconds(self, feats: Counter) -> float:
         return sum(self.coefficients.get(k, 0.0) * v for k, v in feats.items())
+
+    def text_seconds(self, text: str) -> float:
+        """Predicted seconds of one definition's printed IR (`model_features` when the
+        model uses only what it extracts)."""
+        fast = set(self.coefficients) <= FAST_FEATURES
+        return self.unit_seconds(model_features(text) if fast else features(text))
 
 
 def model_path() -> Path:
@@ -233,9 +231,8 @@ def costs(texts: dict[str, str], sizes: dict[str, int], rule: str = DEFAULT_COST
         return dict(sizes)
     measured = load_profile(rule[len("profile:"):]) if rule.startswith("profile:") else {}
     model = load_model() if any(name not in measured for name in texts) else None
-    extract = model_features if model is not None and set(model.coefficients) <= FAST_FEATURES else features
     out = {}
     for name, text in texts.items():
-        secs = measured[name] if name in measured else model.unit_seconds(extract(text))  # type: ignore[union-attr]
+        secs = measured[name] if name in measured else model.text_seconds(text)  # type: ignore[union-attr]
         out[name] = max(1, round(secs * MICROSECONDS))
     return out

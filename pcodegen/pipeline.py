@@ -426,8 +426,9 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
                     rest.insert(0, len(more))
                     more.append(make_task(i, PartitionSource(loaded.ir, plan, i)))
         loaded.text = ""
-        names.extend(t.name for t in more)
-        return MoreTasks(more, [t.name for t in more], rest)
+        labels = [t.name for t in more]
+        names.extend(labels)
+        return MoreTasks(more, labels, rest)
 
     try:
         with _phase(phases, "compile"):

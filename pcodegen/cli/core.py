@@ -422,7 +422,7 @@ def validate_cmd(outdir: str, input_path: str, reference: tuple[str, ...], symbo
 def profile_cmd(input_path: str, output: str | None, opt: int, workers: int | None, top: int, as_json: bool) -> None:
     """Measure the compile time of every unit of INPUT (optimise and emit CPU seconds),
     compiling it in many small partitions on the workers and then the slow ones split up."""
-    from pcodegen.cost import features, load_model
+    from pcodegen.cost import load_model
     from pcodegen.output import check_output_file, write_json
     from pcodegen.pipeline import cpu_count
     from pcodegen.profiler import PROFILE_SCHEMA, profile_module
@@ -450,7 +450,7 @@ def profile_cmd(input_path: str, output: str | None, opt: int, workers: int | No
 
         texts = load_module(input_path).ir.entities
     for u in doc["units"]:
-        u["predicted_s"] = (sum(model.unit_seconds(features(texts[m].text)) for m in u["members"] if m in texts)
+        u["predicted_s"] = (sum(model.text_seconds(texts[m].text) for m in u["members"] if m in texts)
                             if model is not None else None)
     if output:
         tmp = Path(output).with_name(f".{Path(output).name}.pcodegen-tmp")

@@ -49,12 +49,10 @@ class LoadedModule:
     def wait_verified(self) -> None:
         """Wait for a deferred verifier and the module's release (no-op otherwise); the
         verifier's rejection is the input's one-line UsageError."""
+        self.wait_released()
         checker, self.verifier = self.verifier, None
-        closer, self.closer = self.closer, None
         t = time.perf_counter()
         try:
-            if closer is not None:
-                closer.join()
             if checker is not None:
                 checker.result()
         finally:

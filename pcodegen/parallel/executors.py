@@ -129,9 +129,7 @@ class SerialExecutor(_Base):
         if meanwhile is not None:  # nothing runs beside this process: do it first
             more = meanwhile()
             if more is not None:
-                order += more.dispatch_order(len(tasks))
-                tasks += more.tasks
-                labels += more.labels
+                order += more.append_to(tasks, labels)
         results: list[Any] = [None] * len(tasks)
         self.spans = [None] * len(tasks)
         for i in order:
@@ -225,9 +223,7 @@ class DaskExecutor(_Base):
         if meanwhile is not None:  # the tasks are on their way to the cluster
             more = meanwhile()
             if more is not None and more.tasks:
-                added = more.dispatch_order(len(tasks))
-                tasks += more.tasks
-                labels += more.labels
+                added = more.append_to(tasks, labels)
                 order += added
                 submit(added)
         results: list[Any] = [None] * len(tasks)

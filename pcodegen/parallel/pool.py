@@ -74,7 +74,11 @@ class MoreTasks:
     labels: list[str]
     order: list[int] = field(default_factory=list)
 
-    def dispatch_order(self, before: int) -> list[int]:
+    def append_to(self, tasks: list[Any], labels: list[str]) -> list[int]:
+        """Append these tasks and labels; return their task indexes in dispatch order."""
+        before = len(tasks)
+        tasks.extend(self.tasks)
+        labels.extend(self.labels)
         return [before + j for j in (self.order or range(len(self.tasks)))]
 
 
@@ -194,9 +198,7 @@ def run_pool(
                 meanwhile, later = None, meanwhile
                 more = later()
                 if more is not None and more.tasks:
-                    pending.extend(more.dispatch_order(len(tasks)))
-                    tasks.extend(more.tasks)
-                    labels.extend(more.labels)
+                    pending.extend(more.append_to(tasks, labels))
                     attempts.extend([0] * len(more.tasks))
                     results.extend([None] * len(more.tasks))
                     continue  # hand them out before waiting
