@@ -21,9 +21,13 @@ from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from pcodegen.defaults import DEFAULT_COST
 from pcodegen.errors import UsageError
+
+if TYPE_CHECKING:
+    from pcodegen.ir.text import IRModule
 
 COST_RULES = ("model", "size")  # and "profile:FILE"
 MODEL_SCHEMA = "pcodegen.cost-model/1"
@@ -223,16 +227,41 @@ def check_cost_rule(rule: str) -> str:
 MICROSECONDS = 1e6
 
 
-def costs(texts: dict[str, str], sizes: dict[str, int], rule: str = DEFAULT_COST) -> dict[str, int]:
+def costs(texts: dict[str, str], sizes: dict[str, int], rule: str = DEFAULT_COST,
+          predicted: dict[str, float] | None = None) -> dict[str, int]:
     """Integer cost per definition under `rule`: the size, or predicted (or measured)
-    microseconds, at least 1."""
+    microseconds, at least 1. `predicted`: the model's seconds already computed for some
+    definitions (`predict_into`), used instead of computing them again."""
     check_cost_rule(rule)
     if rule == "size":
         return dict(sizes)
     measured = load_profile(rule[len("profile:"):]) if rule.startswith("profile:") else {}
-    model = load_model() if any(name not in measured for name in texts) else None
+    predicted = predicted or {}
+    model = load_model() if any(n not in measured and n not in predicted for n in texts) else None
     out = {}
     for name, text in texts.items():
-        secs = measured[name] if name in measured else model.text_seconds(text)  # type: ignore[union-attr]
+        if name in measured:
+            secs = measured[name]
+        elif name in predicted:
+            secs = predicted[name]
+        else:
+            secs = model.text_seconds(text)  # type: ignore[union-attr]
         out[name] = max(1, round(secs * MICROSECONDS))
     return out
+
+
+def predict_into(ir: "IRModule") -> None:
+    """Fill `ir.predicted_s` with the shipped model's seconds for each definition: what
+    the load stage runs on each piece of a parallel cut, so that the features of the
+    second half are computed in the helper that cut it."""
+    model = load_model()
+    ir.predicted_s.update((name, model.text_seconds(e.text)) for name, e in ir.entities.items())
+
+
+def cut_annotation(rule: str) -> "Callable[[IRModule], None] | None":
+    """What the load stage should compute while it cuts, for the cost rule `rule` (the
+    model is read here, so a bad model file is this process's error, not a helper's)."""
+    if rule != "model":
+        return None
+    load_model()
+    return predict_into

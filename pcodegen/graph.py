@@ -131,7 +131,7 @@ def build_graph(ir: IRModule, source: str = "", cost: str = DEFAULT_COST) -> Mod
     g = nx.DiGraph()
     ents = {n: e for n, e in ir.entities.items() if n not in PER_PARTITION}
     sizes = {name: 1 + e.instructions + e.blocks for name, e in ents.items()}
-    unit_costs = sizes if cost == "size" else costs({n: e.text for n, e in ents.items()}, sizes, cost)
+    unit_costs = sizes if cost == "size" else costs({n: e.text for n, e in ents.items()}, sizes, cost, ir.predicted_s)
     for name, e in ents.items():
         g.add_node(name, kind=e.kind, cost=unit_costs[name], size=sizes[name], instructions=e.instructions, blocks=e.blocks,
                    linkage=e.linkage, local=e.is_local, order=e.order, comdat=e.comdat,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing as mp
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,6 @@ import llvmlite.binding as llvm
 
 from pcodegen.errors import UsageError
 from pcodegen.ir.parse import parse_module
-from pcodegen.parallel import cpu_count
 from pcodegen.parallel.fork import Forked
 from pcodegen.ir.text import STRUCTOR_LISTS, IRModule, cut_points, has_keyed_structors, lower_structors, parse_module_text
 
@@ -33,32 +31,6 @@ class LoadedModule:
     text: str
     ir: IRModule
     steps: dict[str, float] = field(default_factory=dict)  # wall seconds: parse (with read), print, cut, verify_wait
-    verifier: Forked | None = field(default=None, repr=False, compare=False)  # see load_module(defer_verify=True)
-    closer: threading.Thread | None = field(default=None, repr=False, compare=False)  # freeing the LLVM module
-
-    def wait_released(self) -> None:
-        """Wait until the LLVM module is freed. Call it before forking a process that
-        will use LLVM: the freeing thread holds llvmlite's global lock, and a child
-        forked meanwhile inherits the lock held and waits for it forever."""
-        closer, self.closer = self.closer, None
-        if closer is not None:
-            t = time.perf_counter()
-            closer.join()
-            self.steps["verify_wait"] = self.steps.get("verify_wait", 0.0) + time.perf_counter() - t
-
-    def wait_verified(self) -> None:
-        """Wait for a deferred verifier and the module's release (no-op otherwise); the
-        verifier's rejection is the input's one-line UsageError."""
-        self.wait_released()
-        checker, self.verifier = self.verifier, None
-        t = time.perf_counter()
-        try:
-            if checker is not None:
-                checker.result()
-        finally:
-            if checker is not None:
-                checker.close()
-            self.steps["verify_wait"] = self.steps.get("verify_wait", 0.0) + time.perf_counter() - t
 
 
 def read_input(path: str | Path) -> bytes:
@@ -148,37 +120,44 @@ def _function_of(mod: llvm.ModuleRef, message: str) -> str | None:
 
 
 PARALLEL_CUT_MIN = 4 << 20  # below this many characters a forked helper costs more than it saves
-# ... and below this many cores: on a 2-vCPU machine here, a second busy process slowed the
-# coordinator's Python 2.4x (SQLite's cut: 0.13 s alone, 0.32 s beside a spinning child),
-# so the two-process cut took 0.32 s against 0.25 s in one.
-PARALLEL_CUT_MIN_CORES = 4
+# The coordinator's share of the function bodies in a parallel cut: it also frees the
+# LLVM module and unpickles the helper's half (SQLite: 0.5 gave a 0.35 s cut, 0.42 0.31 s).
+PARENT_CUT_SHARE = 0.42
+
+Annotate = Callable[[IRModule], None]  # fills in what a cut piece should carry back (e.g. predicted seconds)
 
 
-def cut_text(text: str, jobs: int = 1, background: Callable[[], object] | None = None) -> IRModule:
-    """Cut printed IR into an IRModule; with `jobs` > 1 and a large text, a forked child
-    cuts the second half of the function bodies while this process cuts the first half
-    and the tail (metadata is only filed there, so the child's answer stays small; same
-    result). `background`, if given, runs on a thread meanwhile (or first, when nothing
-    is forked); it starts only after the fork, so it may call into LLVM."""
-    parallel = jobs > 1 and len(text) >= PARALLEL_CUT_MIN and cpu_count() >= PARALLEL_CUT_MIN_CORES
-    at, tail = cut_points(text) if parallel else (-1, len(text))
+def _cut_piece(text: str, annotate: Annotate | None) -> IRModule:
+    ir = parse_module_text(text)
+    if annotate is not None:
+        annotate(ir)
+    return ir
+
+
+def cut_text(text: str, annotate: Annotate | None = None) -> IRModule:
+    """Cut printed IR into an IRModule in this process. `annotate` runs on the result:
+    per-definition work (the cost model's features) that a parallel load splits too."""
+    return _cut_piece(text, annotate)
+
+
+def _cut_in_two(text: str, mod: llvm.ModuleRef, annotate: Annotate | None) -> IRModule | None:
+    """The coordinator's parallel cut: a forked child cuts the second half of the
+    function bodies while this process frees the LLVM module and cuts the first half and
+    the tail (metadata is only filed there, so the child's answer stays small).
+    `annotate` runs on each piece where it was cut. The result equals a one-piece cut;
+    None when the text has no point to cut at (the module is still open then)."""
+    at, tail = cut_points(text, PARENT_CUT_SHARE)
     if at <= 0:
-        if background is not None:
-            background()
-        return parse_module_text(text)
-    helper = Forked(parse_module_text, text[at:tail])
-    side = threading.Thread(target=background, name="pcodegen-load") if background is not None else None
+        return None
+    helper = Forked(_cut_piece, text[at:tail], annotate)
     try:
-        if side is not None:
-            side.start()
-        first = parse_module_text(text[:at])
-        rest = parse_module_text(text[tail:])
+        mod.close()  # freed by the thread that forks, so no child inherits llvmlite's lock held
+        first = _cut_piece(text[:at], annotate)
+        rest = _cut_piece(text[tail:], annotate)
         first.extend(helper.result())
         first.extend(rest)
     finally:
         helper.close()
-        if side is not None and side.is_alive():
-            side.join()
     return first
 
 
@@ -195,25 +174,22 @@ def check_definitions(mod: llvm.ModuleRef, path: str | Path) -> None:
         raise no_definitions(path, bool(values))
 
 
-def load_module(path: str | Path, jobs: int = 1, defer_verify: bool = False) -> LoadedModule:
+def load_module(path: str | Path, jobs: int = 1, annotate: Annotate | None = None) -> LoadedModule:
     """Read, parse, verify and cut up the module at `path`.
 
-    With `jobs` > 1 (the coordinator of a parallel build) the otherwise idle cores
-    help: the printed text is cut in two halves at once, and the verifier runs in a
-    forked child, beside print and cut, or, with `defer_verify`, after the cut, beside
-    what the caller does next (graph and plan, single-threaded), until the caller's
-    `wait_verified()`. Errors are the same either way.
+    With `jobs` > 1 (the coordinator of a parallel build) the otherwise idle core helps:
+    a forked child verifies the module while this process prints it, and for a large
+    text another cuts the second half while this process cuts the rest (`_cut_in_two`).
+    Errors are the same either way. `annotate`: see `cut_text`.
     """
     if mp.current_process().daemon:  # a daemonic process may not fork helpers
         jobs = 1
-    defer_verify = defer_verify and jobs > 1
     steps: dict[str, float] = {}
     t = time.perf_counter()
     data = read_input(path)
     mod, fmt = parse_bytes(data, str(path), verify=jobs <= 1)
     steps["parse"] = time.perf_counter() - t
-    checker = Forked(verify_module, mod, path) if jobs > 1 and not defer_verify else None
-    closer: threading.Thread | None = None
+    checker = Forked(verify_module, mod, path) if jobs > 1 else None
     try:
         t = time.perf_counter()
         text = str(mod)
@@ -221,41 +197,28 @@ def load_module(path: str | Path, jobs: int = 1, defer_verify: bool = False) -> 
         steps["print"] = time.perf_counter() - t
         t = time.perf_counter()
         try:
-            # Freeing the module is done on a thread beside the cut (after the verifier's
-            # fork, when that comes later).
-            ir = cut_text(text, jobs, background=None if defer_verify else mod.close)
+            ir = _cut_in_two(text, mod, annotate) if jobs > 1 and len(text) >= PARALLEL_CUT_MIN else None
+            if ir is None:
+                mod.close()
+                ir = cut_text(text, annotate)
         except ValueError:
-            if checker is None and jobs > 1:
-                checker = Forked(verify_module, mod, path)
             if checker is not None:
                 checker.result()  # an input the verifier rejects explains a failed cut best
             raise
         steps["cut"] = time.perf_counter() - t
         t = time.perf_counter()
-        if defer_verify:
-            checker = Forked(verify_module, mod, path)
-            closer = threading.Thread(target=mod.close, name="pcodegen-free")
-            closer.start()
-        elif checker is not None:
+        if checker is not None:
             checker.result()
-            checker.close()
-            checker = None
         steps["verify_wait"] = time.perf_counter() - t
-    except BaseException:
+    finally:
         if checker is not None:
             checker.close()
-        raise
-    finally:
-        # Dispose of the module here, on every path (or on the closer thread, joined in
-        # wait_verified): left to the garbage collector with its context (an exception's
-        # traceback holds both), llvmlite may free the context first and the module's
-        # own finaliser then crashes the process.
-        if closer is None:
-            mod.close()
-    loaded = LoadedModule(str(path), fmt, len(data), hashlib.sha256(data).hexdigest(), triple, text, ir, steps,
-                          checker, closer)
+        # Dispose of the module here on every path: left to the garbage collector with its
+        # context (an exception's traceback holds both), llvmlite may free the context
+        # first and the module's own finaliser then crashes the process.
+        mod.close()
+    loaded = LoadedModule(str(path), fmt, len(data), hashlib.sha256(data).hexdigest(), triple, text, ir, steps)
     if not ir.entities:
-        loaded.wait_verified()  # an input the verifier rejects explains itself best
         raise no_definitions(path, bool(ir.declarations))
     return loaded
 

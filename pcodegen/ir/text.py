@@ -143,6 +143,7 @@ class IRModule:
     attributes: list[str]
     named_metadata: list[str]
     metadata: "Metadata"
+    predicted_s: dict[str, float] = field(default_factory=dict)  # per entity, when the cut was asked to predict
     _variable_md: frozenset[int] | None = field(default=None, repr=False, compare=False)
 
     def variable_metadata(self) -> frozenset[int]:
@@ -166,7 +167,7 @@ class IRModule:
             ent.order += base
         for name in ("header", "module_asm", "types", "attributes", "named_metadata"):
             getattr(self, name).extend(getattr(later, name))
-        for name in ("comdats", "entities", "declarations"):
+        for name in ("comdats", "entities", "declarations", "predicted_s"):
             getattr(self, name).update(getattr(later, name))
         self.metadata.extend(later.metadata)
 
@@ -371,21 +372,21 @@ def _linkage_visibility(words: list[str]) -> tuple[str, str]:
 TAIL_WEIGHT = 0.35  # cutting cost per character of trailing metadata, relative to function bodies
 
 
-def cut_points(text: str) -> tuple[int, int]:
+def cut_points(text: str, first_share: float = 0.5) -> tuple[int, int]:
     """(middle, tail): offsets where printed IR can be cut into three parts that are each
     cut up on their own. `tail` is the line after the last function body (what follows
     is declarations, attributes and metadata; len(text) without functions); `middle`
-    the start of a function definition near the middle of the function bodies, or -1
-    when there is none to cut at."""
+    the start of a function definition where the part before it and the tail hold about
+    `first_share` of the cutting work, or -1 when there is none to cut at."""
     last = text.rfind("\n}\n")
     if last < 0:
         return -1, len(text)
     tail = last + 2
     first = max(text.find("\ndefine "), 0)
-    # Balance the work: the part before `middle` (globals too) and the tail, whose
+    # Share the work: the part before `middle` (globals too) and the tail, whose
     # metadata is filed unread at about a third of the cost per character, against the
     # function bodies from `middle` to `tail`.
-    share = (tail + TAIL_WEIGHT * (len(text) - tail)) / 2
+    share = (tail + TAIL_WEIGHT * (len(text) - tail)) * (1 - first_share)
     mid = max(first + 1, int(tail - share))
     at = text.find("\ndefine ", mid, tail)
     if at < 0:

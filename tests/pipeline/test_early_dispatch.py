@@ -78,9 +78,9 @@ def test_no_early_start_where_it_cannot_apply(kernels: Path) -> None:
 
 
 def test_early_worker_never_inherits_a_held_llvm_lock(kernels: Path, planned_first: pipeline.CompileRun) -> None:
-    """The coordinator frees its LLVM module on a thread that holds llvmlite's global
-    lock; a worker forked meanwhile would wait for that lock forever (it did, in about
-    one build in twelve). The task timeout turns such a hang into a failure here."""
+    """A worker forked while another thread of the coordinator held llvmlite's global
+    lock (freeing the module, as it once did) would wait for that lock forever (it did,
+    in about one build in twelve). The task timeout turns such a hang into a failure here."""
     for _ in range(8):
         run = compile_parallel(kernels, CompileOptions(parts=PARTS, workers=2, opt=0, timeout=60))
         assert "partition" in run.overlapped and run.symbols.ok

@@ -17,7 +17,6 @@ from pcodegen.ir.text import cut_points, parse_module_text
 @pytest.fixture()
 def always_parallel(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(load, "PARALLEL_CUT_MIN", 0)
-    monkeypatch.setattr(load, "PARALLEL_CUT_MIN_CORES", 1)
 
 
 @needs_clang
@@ -70,3 +69,23 @@ def test_verifier_error_same_with_forked_verifier(tmp_path: Path, jobs: int, alw
                    "  br label %b\nb:\n  ret i32 %x\n}\n")
     with pytest.raises(UsageError, match="fails the LLVM verifier in function @f: Instruction does not dominate"):
         load.load_module(bad, jobs=jobs)
+
+
+@needs_clang
+def test_costs_predicted_while_cutting_equal_the_graphs_own(sample_modules: dict[str, Path],
+                                                           always_parallel: None) -> None:
+    """Under the model each piece of a parallel cut carries its definitions' predicted
+    seconds (the helper's half computed in the helper); the graph uses them and its
+    costs are exactly those it computes itself from the texts."""
+    from pcodegen.cost import cut_annotation, load_model
+    from pcodegen.graph import build_graph
+
+    model = load_model()
+    for name, path in sample_modules.items():
+        two = load.load_module(path, jobs=2, annotate=cut_annotation("model"))
+        one = load.load_module(path)
+        assert not one.ir.predicted_s
+        assert two.ir.predicted_s == {n: model.text_seconds(e.text) for n, e in two.ir.entities.items()}, name
+        g1, g2 = build_graph(one.ir, name, "model"), build_graph(two.ir, name, "model")
+        assert [u.cost for u in g1.units] == [u.cost for u in g2.units], name
+    assert cut_annotation("size") is None
