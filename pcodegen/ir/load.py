@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing as mp
+import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,9 +122,31 @@ def _function_of(mod: llvm.ModuleRef, message: str) -> str | None:
 
 
 PARALLEL_CUT_MIN = 4 << 20  # below this many characters a forked helper costs more than it saves
-# The coordinator's share of the function bodies in a parallel cut: it also frees the
-# LLVM module and unpickles the helper's half (SQLite: 0.5 gave a 0.35 s cut, 0.42 0.31 s).
-PARENT_CUT_SHARE = 0.42
+# The coordinator's share of the function bodies in a parallel cut: it also unpickles
+# the helper's half.
+PARENT_CUT_SHARE = 0.45
+
+_RELEASING: list[threading.Thread] = []
+
+
+def wait_releases() -> None:
+    """Wait for the LLVM modules being freed on threads (`release_later`). Runs before
+    every fork of this process (`os.register_at_fork`): a freeing thread holds
+    llvmlite's global lock, and a child forked meanwhile would inherit it held and hang
+    at its first LLVM call (an early worker did, in about one build in twelve)."""
+    while _RELEASING:
+        _RELEASING.pop().join()
+
+
+os.register_at_fork(before=wait_releases)
+
+
+def release_later(mod: llvm.ModuleRef) -> None:
+    """Free `mod` on a thread while this process goes on: LLVM takes its time over a
+    big module (0.06 s for SQLite, 0.4-0.5 s for a system image)."""
+    thread = threading.Thread(target=mod.close, name="pcodegen-free")
+    _RELEASING.append(thread)
+    thread.start()
 
 Annotate = Callable[[IRModule], None]  # fills in what a cut piece should carry back (e.g. predicted seconds)
 
@@ -140,18 +164,17 @@ def cut_text(text: str, annotate: Annotate | None = None) -> IRModule:
     return _cut_piece(text, annotate)
 
 
-def _cut_in_two(text: str, mod: llvm.ModuleRef, annotate: Annotate | None) -> IRModule | None:
+def _cut_in_two(text: str, annotate: Annotate | None) -> IRModule | None:
     """The coordinator's parallel cut: a forked child cuts the second half of the
-    function bodies while this process frees the LLVM module and cuts the first half and
-    the tail (metadata is only filed there, so the child's answer stays small).
-    `annotate` runs on each piece where it was cut. The result equals a one-piece cut;
-    None when the text has no point to cut at (the module is still open then)."""
+    function bodies while this process cuts the first half and the tail (metadata is
+    only filed there, so the child's answer stays small). `annotate` runs on each piece
+    where it was cut. The result equals a one-piece cut; None when the text has no point
+    to cut at."""
     at, tail = cut_points(text, PARENT_CUT_SHARE)
     if at <= 0:
         return None
     helper = Forked(_cut_piece, text[at:tail], annotate)
     try:
-        mod.close()  # freed by the thread that forks, so no child inherits llvmlite's lock held
         first = _cut_piece(text[:at], annotate)
         rest = _cut_piece(text[tail:], annotate)
         first.extend(helper.result())
@@ -178,8 +201,9 @@ def load_module(path: str | Path, jobs: int = 1, annotate: Annotate | None = Non
     """Read, parse, verify and cut up the module at `path`.
 
     With `jobs` > 1 (the coordinator of a parallel build) the otherwise idle core helps:
-    a forked child verifies the module while this process prints it, and for a large
-    text another cuts the second half while this process cuts the rest (`_cut_in_two`).
+    a forked child verifies the module while this process prints it, for a large text
+    another cuts the second half while this process cuts the rest (`_cut_in_two`), and
+    the module is freed on a thread beside what the caller does next (`release_later`).
     Errors are the same either way. `annotate`: see `cut_text`.
     """
     if mp.current_process().daemon:  # a daemonic process may not fork helpers
@@ -190,6 +214,7 @@ def load_module(path: str | Path, jobs: int = 1, annotate: Annotate | None = Non
     mod, fmt = parse_bytes(data, str(path), verify=jobs <= 1)
     steps["parse"] = time.perf_counter() - t
     checker = Forked(verify_module, mod, path) if jobs > 1 else None
+    handed_off = False
     try:
         t = time.perf_counter()
         text = str(mod)
@@ -197,9 +222,8 @@ def load_module(path: str | Path, jobs: int = 1, annotate: Annotate | None = Non
         steps["print"] = time.perf_counter() - t
         t = time.perf_counter()
         try:
-            ir = _cut_in_two(text, mod, annotate) if jobs > 1 and len(text) >= PARALLEL_CUT_MIN else None
+            ir = _cut_in_two(text, annotate) if jobs > 1 and len(text) >= PARALLEL_CUT_MIN else None
             if ir is None:
-                mod.close()
                 ir = cut_text(text, annotate)
         except ValueError:
             if checker is not None:
@@ -210,13 +234,17 @@ def load_module(path: str | Path, jobs: int = 1, annotate: Annotate | None = Non
         if checker is not None:
             checker.result()
         steps["verify_wait"] = time.perf_counter() - t
+        if jobs > 1:
+            release_later(mod)  # beside what the caller does next
+            handed_off = True
     finally:
         if checker is not None:
             checker.close()
-        # Dispose of the module here on every path: left to the garbage collector with its
-        # context (an exception's traceback holds both), llvmlite may free the context
-        # first and the module's own finaliser then crashes the process.
-        mod.close()
+        # Dispose of the module here on every other path: left to the garbage collector
+        # with its context (an exception's traceback holds both), llvmlite may free the
+        # context first and the module's own finaliser then crashes the process.
+        if not handed_off:
+            mod.close()
     loaded = LoadedModule(str(path), fmt, len(data), hashlib.sha256(data).hexdigest(), triple, text, ir, steps)
     if not ir.entities:
         raise no_definitions(path, bool(ir.declarations))

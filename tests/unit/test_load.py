@@ -89,3 +89,29 @@ def test_costs_predicted_while_cutting_equal_the_graphs_own(sample_modules: dict
         g1, g2 = build_graph(one.ir, name, "model"), build_graph(two.ir, name, "model")
         assert [u.cost for u in g1.units] == [u.cost for u in g2.units], name
     assert cut_annotation("size") is None
+
+
+def test_no_fork_while_a_module_is_being_freed(tmp_path: Path) -> None:
+    """A module freed on a thread holds llvmlite's global lock; every fork of the
+    process first waits for that thread, so a child never inherits the lock held."""
+    from pcodegen.parallel.fork import Forked
+
+    src = tmp_path / "m.ll"
+    src.write_text("".join(f"define i32 @f{i}(i32 %x) {{\n  %y = add i32 %x, {i}\n  ret i32 %y\n}}\n"
+                           for i in range(2000)))
+    mod, _ = load.parse_bytes(src.read_bytes(), str(src))
+    load.release_later(mod)
+    freeing = list(load._RELEASING)
+    assert freeing
+    def functions_in_child() -> int:  # LLVM calls in the child
+        parsed, _ = load.parse_bytes(src.read_bytes(), str(src))
+        try:
+            return len(list(parsed.functions))
+        finally:
+            parsed.close()
+
+    child = Forked(functions_in_child)
+    assert not any(t.is_alive() for t in freeing)  # joined before the fork
+    outcome = child.outcome(timeout=60)
+    child.close()
+    assert (outcome.status, outcome.value) == ("ok", 2000)
