@@ -60,27 +60,31 @@ def partition(graph: ModuleGraph, parts: int | None, name: str = DEFAULT_STRATEG
 
 def early_partitions(graph: ModuleGraph, parts: int | None, name: str = DEFAULT_STRATEGY) -> tuple[Plan, int] | None:
     """The partitions the plan is sure to open with, known before it is made: under
-    pcodegen's own strategy, each unit costlier than a share alone, as partitions 0, 1,
-    ... largest first (`multilevel.oversized_units`). Returned as a provisional plan
-    (those partitions, then everything else as one) and their number; its split of each is
-    what the final plan's will be, unless metadata alone names a global whose
-    treatment depends on where the rest goes (the pipeline compares the two texts).
-    None when no partition is known early or the strategy is another."""
-    from pcodegen.partition.multilevel import oversized_units
+    pcodegen's own strategy, `multilevel.opening_partitions` (each unit costlier than a
+    share alone, largest first; in plans of 16 partitions or more, grown partitions until
+    two are known). Returned as a provisional plan (those partitions, then everything
+    else as one) and their number; its split of each is what the final plan's will be,
+    unless metadata alone names a global whose treatment depends on where the rest goes
+    (the pipeline compares the two texts). None when no partition is known early or the
+    strategy is another."""
+    from pcodegen.partition.multilevel import opening_partitions
+    from pcodegen.partition.units import unit_graph
 
     if parts is None:
         parts = auto_parts(graph)
     if name != "pcodegen" or parts < 2 or len(graph.units) < 2:
         return None
-    solo = oversized_units([u.cost for u in graph.units], parts)  # the strategy's own decision (unit_graph order)
-    if not solo:
+    ug = unit_graph(graph)
+    groups = opening_partitions(ug.cost, ug.adj, parts)  # the strategy's own decision
+    if not groups:
         return None
-    assignment = dict.fromkeys(graph.g, len(solo))
-    for i, u in enumerate(solo):
-        assignment.update(dict.fromkeys(graph.units[u].members, i))
+    assignment = dict.fromkeys(graph.g, len(groups))
+    for i, members in enumerate(groups):
+        for u in members:
+            assignment.update(dict.fromkeys(graph.units[u].members, i))
     plan = make_plan(graph, assignment, name, parts, 1)
-    plan.notes = [f"provisional: partitions 0-{len(solo) - 1} of the plan, the rest in partition {len(solo)}"]
-    return plan, len(solo)
+    plan.notes = [f"provisional: partitions 0-{len(groups) - 1} of the plan, the rest in partition {len(groups)}"]
+    return plan, len(groups)
 
 
 # Strategy modules register themselves on import.

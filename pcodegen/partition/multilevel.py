@@ -34,7 +34,11 @@ Before all that, a unit that costs more than an even share of the partitions (th
 calibrated model's KeccakF1600Step in SQLite: 1.4 s where a partition's share is 0.5 s)
 gets a partition of its own, dispatched first as the largest; the others are balanced
 among the remaining partitions. Balanced with it instead, every partition would be
-allowed up to its cost, and the last ones would be left nearly empty.
+allowed up to its cost, and the last ones would be left nearly empty. In plans of 16
+partitions or more, partitions grown from the costliest free unit by cut gain, each to
+an even share of what is left and never past it, follow until two are known
+(`opening_partitions`): all these are certain before the multilevel step runs, so the
+pipeline starts their workers while it does (`partition.early_partitions`).
 
 Deterministic (no randomness; ties broken by index) and near-linear in the graph's
 size.
@@ -636,29 +640,101 @@ def oversized_units(cost: list[int], k: int) -> list[int]:
     return solo
 
 
+CARVE_MIN_PARTS = 16  # plans of this many partitions or more open with grown partitions ...
+EARLY_PARTITIONS = 2  # ... until this many are known before the multilevel step (both of 2 workers start at once)
+
+
+def _grow_one(cost: list[int], adj: Adj, degw: list[int], taken: list[bool], goal: float,
+              by_cost: list[int]) -> list[int]:
+    """One partition grown from the costliest free unit, always taking the free
+    neighbour with the best cut gain (a new seed when none is left), until it holds
+    `goal`; a unit that would take it past `goal` is left for later (so the rest's share,
+    and the plan's bound, do not grow)."""
+    grown: list[int] = []
+    load = 0
+    conn: dict[int, int] = {}
+    heap: list[tuple[int, int]] = []
+    seeds = iter(by_cost)
+    while load < goal:
+        u = -1
+        while heap:
+            _, v = heapq.heappop(heap)
+            if not taken[v]:
+                u = v
+                break
+        if u < 0:
+            u = next((s for s in seeds if not taken[s]), -1)
+            if u < 0:
+                break
+        if load + cost[u] > goal:
+            taken[u] = True  # skipped here; released below
+            grown.append(~u)
+            continue
+        taken[u] = True
+        grown.append(u)
+        load += cost[u]
+        for v, w in adj[u].items():
+            if not taken[v]:
+                conn[v] = conn.get(v, 0) + w
+                heapq.heappush(heap, (-(2 * conn[v] - degw[v]), v))
+    for s in grown:
+        if s < 0:
+            taken[~s] = False
+    return [u for u in grown if u >= 0]
+
+
+def opening_partitions(cost: list[int], adj: Adj, k: int) -> list[list[int]]:
+    """The partitions a plan of `k` opens with, known before the multilevel step (so
+    their workers can start while it runs): each unit costlier than a share alone
+    (`oversized_units`), then, for `k` >= CARVE_MIN_PARTS, partitions grown from the
+    costliest free unit by cut gain (`_grow_one`) to an even share of what is left, until
+    EARLY_PARTITIONS are known. A function of the graph and `k` alone; each grown
+    partition touches only its units and their neighbours."""
+    solo = oversized_units(cost, k)
+    groups = [[u] for u in solo]
+    want = min(EARLY_PARTITIONS, k - 1) if k >= CARVE_MIN_PARTS else 0
+    if len(groups) >= want:
+        return groups
+    n = len(cost)
+    taken = [False] * n
+    for u in solo:
+        taken[u] = True
+    left = sum(cost) - sum(cost[u] for u in solo)
+    by_cost = sorted((u for u in range(n) if not taken[u]), key=lambda u: (-cost[u], u))
+    degw = [sum(row.values()) for row in adj]
+    while len(groups) < want:
+        grown = _grow_one(cost, adj, degw, taken, left / (k - len(groups)), by_cost)
+        if not grown:
+            break
+        groups.append(grown)
+        left -= sum(cost[u] for u in grown)
+    return groups
+
+
 def multilevel_partition(cost: list[int], adj: Adj, k: int, exact: bool = True) -> list[int]:
-    """Partition number per node: units bigger than a partition's share alone in the
-    first partitions, the rest by `_balanced_partition` (see the module docstring).
-    `exact=False` (costs in microseconds): balance within BALANCE_TOLERANCE of the bound
-    whatever the graph's size, then take a few exact steps."""
+    """Partition number per node: the opening partitions first (units bigger than a
+    share alone, then, in bigger plans, grown ones: `opening_partitions`), the rest by
+    `_balanced_partition` (see the module docstring). `exact=False` (costs in
+    microseconds): balance within BALANCE_TOLERANCE of the bound whatever the graph's
+    size, then take a few exact steps."""
     n = len(cost)
     if k <= 1 or n <= 1:
         return [0] * n
-    solo = oversized_units(cost, k)
-    if not solo:
+    groups = opening_partitions(cost, adj, k)
+    if not groups:
         return _balanced_partition(cost, adj, k, exact)
-    alone = set(solo)
-    rest = [u for u in range(n) if u not in alone]
     part = [-1] * n
-    for i, u in enumerate(solo):
-        part[u] = i
+    for i, members in enumerate(groups):
+        for u in members:
+            part[u] = i
+    rest = [u for u in range(n) if part[u] < 0]
     if rest:
         pos = {u: i for i, u in enumerate(rest)}
         sub = _balanced_partition([cost[u] for u in rest],
-                                  [{pos[v]: w for v, w in adj[u].items() if v in pos} for u in rest], k - len(solo),
+                                  [{pos[v]: w for v, w in adj[u].items() if v in pos} for u in rest], k - len(groups),
                                   exact)
         for i, u in enumerate(rest):
-            part[u] = len(solo) + sub[i]
+            part[u] = len(groups) + sub[i]
     return part
 
 

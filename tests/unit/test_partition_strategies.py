@@ -354,3 +354,24 @@ def test_default_uses_free_units_to_level(tmp_path: Path):
     plan = partition(graph, 2, "pcodegen", 2)
     assert plan.metrics.partition_costs == [220, 220]
     assert plan.metrics.cut_weight == 5
+
+
+@pytest.mark.parametrize("parts", [8, 16, 32])
+def test_opening_partitions_are_the_plans_first(parts: int) -> None:
+    """What `early_partitions` dispatches before the plan is exactly the strategy's first
+    partitions: oversized units alone, then (16 partitions or more) grown ones until two
+    are known, none past an even share of what was left for it."""
+    from pcodegen.partition.multilevel import CARVE_MIN_PARTS, EARLY_PARTITIONS, multilevel_partition, opening_partitions
+
+    graph = synthetic_graph(4000, seed=parts)
+    ug = unit_graph(graph)
+    groups = opening_partitions(ug.cost, ug.adj, parts)
+    assert groups == opening_partitions(ug.cost, ug.adj, parts)  # a function of graph and parts
+    assert len(groups) >= (EARLY_PARTITIONS if parts >= CARVE_MIN_PARTS else 0)
+    part = multilevel_partition(ug.cost, ug.adj, parts)
+    left = sum(ug.cost)
+    for i, members in enumerate(groups):
+        assert sorted(members) == [u for u, p in enumerate(part) if p == i]
+        load = sum(ug.cost[u] for u in members)
+        assert len(members) == 1 or load <= left / (parts - i)
+        left -= load
