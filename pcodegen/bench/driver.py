@@ -414,11 +414,13 @@ def summarize(configs: list[BenchConfig], samples: list[dict]) -> dict[str, dict
                 tuple(o["sha256"] for o in cold[0]["outputs"])}
             summ["cold_wall_s"] = statistics.median(x["wall_s"] for x in cold) if cold else None
         if cfg.mode in ("parallel", "warm"):
-            per_part = {}
+            per_part, per_part_cpu = {}, {}
             for x in mine:
                 for w in x["workers"]:
                     per_part.setdefault(w["index"], []).append(w["total"])
+                    per_part_cpu.setdefault(w["index"], []).append(w["cpu_s"])
             summ["partition_seconds_median"] = [statistics.median(per_part[i]) for i in sorted(per_part)]
+            summ["partition_cpu_median"] = [statistics.median(per_part_cpu[i]) for i in sorted(per_part_cpu)]
             summ["worker_peak_rss_kb"] = max(w["peak_rss_kb"] for x in mine for w in x["workers"])
             summ["worker_growth_kb"] = max(w["peak_rss_kb"] - w["rss_start_kb"] for x in mine for w in x["workers"])
             summ["lanes"] = lane_breakdown(rep)

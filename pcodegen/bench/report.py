@@ -98,8 +98,9 @@ def _r2(predicted: list[float], measured: list[float]) -> float | None:
 
 def machine_figures(results: dict) -> dict[str, Any]:
     """`pcodegen bench --json`'s figures per measured build: `groups` (label, workers,
-    parts, measured_s, predicted_s, partition_time_r2: each partition's predicted seconds
-    (the group's calibration on its plan costs) against its measured median, floor_s and
+    parts, measured_s, predicted_s, partition_time_r2: each partition's predicted CPU
+    seconds (the group's calibration on its plan costs) against its measured median CPU
+    seconds (wall seconds in results without them), floor_s and
     critical_unit) and `predicted` (worker count -> predicted seconds, from the curve that
     adds partitions with workers where there is one)."""
     configs = {c["id"]: c for c in results["configs"]}
@@ -112,7 +113,7 @@ def machine_figures(results: dict) -> dict[str, Any]:
         for row in g["measured"]:
             cfg = configs[row["config"]]
             summ = cfg.get("summary") or {}
-            measured = list(summ.get("partition_seconds_median") or [])
+            measured = list(summ.get("partition_cpu_median") or summ.get("partition_seconds_median") or [])
             plan = plans.get((cfg["id"], summ.get("representative_round")), {})
             costs = (plan.get("metrics") or {}).get("partition_costs") or []
             predicted = [cal.get("alpha_s", 0.0) + cal.get("beta_s_per_cost", 0.0) * c for c in costs]
