@@ -148,6 +148,7 @@ def release_later(mod: llvm.ModuleRef) -> None:
     _RELEASING.append(thread)
     thread.start()
 
+
 Annotate = Callable[[IRModule], None]  # fills in what a cut piece should carry back (e.g. predicted seconds)
 
 
