@@ -216,8 +216,9 @@ def previous_plan_source(path: str | Path, opts: CompileOptions) -> str:
 
 def plan_stage(loaded: LoadedModule, graph: ModuleGraph, path: str | Path, opts: CompileOptions,
                phases: dict[str, float]) -> Prepared:
-    """Partition. With a previous plan (given, or the cache's last one for this input name), units stay where it had them unless that
-    unbalances the partitions (partition.stable)."""
+    """Partition. With a previous plan (given, or the cache's last one for this input
+    name), units stay where it had them unless that unbalances the partitions
+    (partition.stable)."""
     stability = None
     with _phase(phases, "partition"):
         def fresh() -> Plan:
@@ -316,9 +317,14 @@ class _Early:
 
 def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
     """Partition the module at `path` and compile the partitions in worker processes.
-    The objects alive once the module is loaded (its pieces, which live for the whole
-    build) are kept out of the garbage collector's scans meanwhile (`gc.freeze`: SQLite's
-    graph step 0.14 -> 0.07 s, and forked workers' copies of them stay shared)."""
+    A one-partition build starts its worker at once on the whole input (`WholeModule`)
+    and loads, graphs and plans beside it. Otherwise the plan's opening partitions (units
+    too big to share one; in plans of 16 or more, grown ones too: known once the graph
+    has costs) start at once and the rest are planned beside them; every worker cuts its
+    own partition. The objects alive once the module is
+    loaded (its pieces, which live for the whole build) are kept out of the garbage
+    collector's scans meanwhile (`gc.freeze`: SQLite's graph step 0.14 -> 0.07 s, and
+    forked workers' copies of them stay shared)."""
     try:
         return _compile_parallel(path, opts)
     finally:
@@ -326,11 +332,7 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
 
 
 def _compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
-    """See `compile_parallel`.
-    A one-partition build starts its worker at once on the whole input (`WholeModule`)
-    and loads, graphs and plans beside it. Otherwise, units too big to share a partition
-    (known once the graph has costs) start at once and the rest are planned beside
-    them; then every worker cuts its own partition."""
+    """The body of `compile_parallel`."""
     opts.check()
     c0 = time.process_time()
     phases: dict[str, float] = {}
