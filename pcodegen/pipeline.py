@@ -321,10 +321,10 @@ def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
     and loads, graphs and plans beside it. Otherwise the plan's opening partitions (units
     too big to share one; in plans of 16 or more, grown ones too: known once the graph
     has costs) start at once and the rest are planned beside them; every worker cuts its
-    own partition. The objects alive once the module is
-    loaded (its pieces, which live for the whole build) are kept out of the garbage
-    collector's scans meanwhile (`gc.freeze`: SQLite's graph step 0.14 -> 0.07 s, and
-    forked workers' copies of them stay shared)."""
+    own partition. The objects alive once the module is loaded (its pieces, which live
+    for the whole build) are kept out of the garbage collector's scans meanwhile
+    (`gc.freeze`: SQLite's graph step 0.14 -> 0.07 s, and forked workers' copies of them
+    stay shared)."""
     try:
         return _compile_parallel(path, opts)
     finally:

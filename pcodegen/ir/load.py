@@ -152,17 +152,13 @@ def release_later(mod: llvm.ModuleRef) -> None:
 Annotate = Callable[[IRModule], None]  # fills in what a cut piece should carry back (e.g. predicted seconds)
 
 
-def _cut_piece(text: str, annotate: Annotate | None) -> IRModule:
+def cut_text(text: str, annotate: Annotate | None = None) -> IRModule:
+    """Cut printed IR into an IRModule in this process. `annotate` runs on the result:
+    per-definition work (the cost model's features) that a parallel load splits too."""
     ir = parse_module_text(text)
     if annotate is not None:
         annotate(ir)
     return ir
-
-
-def cut_text(text: str, annotate: Annotate | None = None) -> IRModule:
-    """Cut printed IR into an IRModule in this process. `annotate` runs on the result:
-    per-definition work (the cost model's features) that a parallel load splits too."""
-    return _cut_piece(text, annotate)
 
 
 def _cut_in_two(text: str, annotate: Annotate | None) -> IRModule | None:
@@ -174,10 +170,10 @@ def _cut_in_two(text: str, annotate: Annotate | None) -> IRModule | None:
     at, tail = cut_points(text, PARENT_CUT_SHARE)
     if at <= 0:
         return None
-    helper = Forked(_cut_piece, text[at:tail], annotate)
+    helper = Forked(cut_text, text[at:tail], annotate)
     try:
-        first = _cut_piece(text[:at], annotate)
-        rest = _cut_piece(text[tail:], annotate)
+        first = cut_text(text[:at], annotate)
+        rest = cut_text(text[tail:], annotate)
         first.extend(helper.result())
         first.extend(rest)
     finally:
