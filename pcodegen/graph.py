@@ -36,7 +36,8 @@ def associated_globals(ir: IRModule, e: Entity) -> set[str]:
     """The globals `e`'s `!associated` metadata names. Code generation puts `e` in a
     SHF_LINK_ORDER section linked to that global's section, which must be in the same
     object (a declaration there gives sh_link 0, or crashes LLVM once it is dropped)."""
-    head = e.text.split("\n", 1)[0] if e.kind == "function" else e.text
+    end = e.text.find("\n") if e.kind == "function" else -1
+    head = e.text[:end] if end >= 0 else e.text
     if "!associated" not in head:
         return set()
     out: set[str] = set()
@@ -132,38 +133,37 @@ def build_graph(ir: IRModule, source: str = "", cost: str = DEFAULT_COST) -> Mod
     ents = {n: e for n, e in ir.entities.items() if n not in PER_PARTITION}
     sizes = {name: 1 + e.instructions + e.blocks for name, e in ents.items()}
     unit_costs = sizes if cost == "size" else costs({n: e.text for n, e in ents.items()}, sizes, cost, ir.predicted_s)
-    for name, e in ents.items():
-        g.add_node(name, kind=e.kind, cost=unit_costs[name], size=sizes[name], instructions=e.instructions, blocks=e.blocks,
-                   linkage=e.linkage, local=e.is_local, order=e.order, comdat=e.comdat,
-                   duplicable=is_duplicable(e))
+    g.add_nodes_from((name, dict(
+        kind=e.kind, cost=unit_costs[name], size=sizes[name], instructions=e.instructions, blocks=e.blocks,
+        linkage=e.linkage, local=e.is_local, order=e.order, comdat=e.comdat, duplicable=is_duplicable(e)))
+        for name, e in ents.items())
     uf = UnionFind(ents)
     by_comdat: dict[str, list[str]] = {}
     init_edges: list[tuple[str, str]] = []
+    edges: dict[tuple[str, str], list[int]] = {}  # (user, target) -> [calls, refs], in first-use order
     for name, e in ents.items():
         for target, count in e.calls.items():
             if target in ents:
-                g.add_edge(name, target, calls=count, refs=0, weight=count)
+                edges[name, target] = [count, 0]
         for target, count in e.refs.items():
             if target in ents:
-                if g.has_edge(name, target):
-                    d = g.edges[name, target]
-                    d["refs"] += count
-                    d["weight"] += count
-                else:
-                    g.add_edge(name, target, calls=0, refs=count, weight=count)
+                edges.setdefault((name, target), [0, 0])[1] += count
                 if e.kind == "variable":
                     init_edges.append((name, target))
         if e.comdat:
             by_comdat.setdefault(e.comdat, []).append(name)
+        together = associated_globals(ir, e)
         if e.kind in ("alias", "ifunc"):
-            uf.union(name, *(t for t in e.all_refs() if t in ents))
+            together |= e.all_refs()
         if e.blockaddress:
-            uf.union(name, *(t for t in e.blockaddress if t in ents))
+            together |= e.blockaddress
         if name in STRUCTOR_LISTS and not sabotage.active("structor-keys"):
             # A keyed entry is emitted into its key's comdat group, and code generation
             # drops it where the key is only declared: the list stays with its keys.
-            uf.union(name, *(s.key for s in structors(e.text) if s.key in ents))
-        uf.union(name, *(t for t in associated_globals(ir, e) if t in ents))
+            together |= {s.key for s in structors(e.text)}
+        if together:
+            uf.union(name, *(t for t in together if t in ents))
+    g.add_edges_from((a, b, {"calls": c, "refs": r, "weight": c + r}) for (a, b), (c, r) in edges.items())
     uf.union(*module_asm_anchors(ir))
     for members in by_comdat.values():
         uf.union(*members)

@@ -195,13 +195,29 @@ def load_and_graph(path: str | Path, opts: CompileOptions, phases: dict[str, flo
     """Load the module (verified, and under the model with each definition's predicted
     seconds, computed where it was cut) and build its graph. `freeze`: keep what is alive
     after loading out of the collector's scans (the caller unfreezes; see compile_parallel)."""
-    with _phase(phases, "load"):
-        loaded = load_module(path, jobs=min(2, opts.workers, cpu_count()), annotate=cut_annotation(opts.cost))
+    with collector_paused(freeze):
+        with _phase(phases, "load"):
+            loaded = load_module(path, jobs=min(2, opts.workers, cpu_count()), annotate=cut_annotation(opts.cost))
+        with _phase(phases, "graph"):
+            graph = build_graph(loaded.ir, str(path), opts.cost)
     if freeze:
         gc.freeze()
-    with _phase(phases, "graph"):
-        graph = build_graph(loaded.ir, str(path), opts.cost)
     return loaded, graph
+
+
+@contextmanager
+def collector_paused(pause: bool = True) -> Iterator[None]:
+    """No garbage collection inside (when `pause`): what the load and the graph step
+    allocate lives for the whole build, and collections triggered by allocating it only
+    rescan it."""
+    was = gc.isenabled()
+    if pause:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def previous_plan_source(path: str | Path, opts: CompileOptions) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 from dataclasses import asdict, dataclass, field
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from pcodegen.graph import ModuleGraph
 from pcodegen.ir.text import ir_token, symbol_name
@@ -98,9 +98,11 @@ def _promoted_name(name: str, taken: set[str], module: str) -> str:
 
 
 def make_plan(graph: ModuleGraph, assignment: dict[str, int], strategy: str, requested_parts: int,
-              workers: int) -> Plan:
+              workers: int, edges: Iterable[tuple[str, str, int]] | None = None) -> Plan:
     """Turn a strategy's assignment into a Plan: drop empty partitions, work out which
-    locals to promote and which discardable definitions to keep, and measure."""
+    locals to promote and which discardable definitions to keep, and measure. `edges`:
+    the (user, target, weight) edges that may cross partitions, when the caller knows
+    them to be fewer than the graph's (every edge by default)."""
     g = graph.g
     missing = [n for n in g if n not in assignment]
     if missing:
@@ -111,7 +113,8 @@ def make_plan(graph: ModuleGraph, assignment: dict[str, int], strategy: str, req
     used = sorted(set(assignment.values()))
     renumber = {p: i for i, p in enumerate(used)}
     members: list[list[str]] = [[] for _ in used]
-    for n in sorted(g, key=lambda n: g.nodes[n]["order"]):
+    order = dict(g.nodes(data="order"))
+    for n in sorted(g, key=order.__getitem__):
         members[renumber[assignment[n]]].append(n)
     part = {m: p for p, ms in enumerate(members) for m in ms}
     notes = []
@@ -125,9 +128,10 @@ def make_plan(graph: ModuleGraph, assignment: dict[str, int], strategy: str, req
     crossing: set[str] = set()
     declared: list[set[str]] = [set() for _ in members]
     duplicated: dict[str, set[int]] = {}
-    for u, v, w in g.edges(data="weight"):
+    duplicable = {n for n, d in g.nodes(data="duplicable") if d}
+    for u, v, w in g.edges(data="weight") if edges is None else edges:
         if part[u] != part[v]:
-            if g.nodes[v]["duplicable"]:
+            if v in duplicable:
                 duplicated.setdefault(v, set()).add(part[u])
                 continue
             cut_edges += 1
@@ -140,7 +144,7 @@ def make_plan(graph: ModuleGraph, assignment: dict[str, int], strategy: str, req
     promoted: dict[str, str] = {}
     weakened: dict[str, str] = {}
     module = module_identity(graph)
-    for n in sorted(crossing, key=lambda n: g.nodes[n]["order"]):
+    for n in sorted(crossing, key=order.__getitem__):
         linkage = g.nodes[n]["linkage"]
         if linkage in ("internal", "private"):
             promoted[n] = _promoted_name(n, taken, module)
@@ -148,7 +152,9 @@ def make_plan(graph: ModuleGraph, assignment: dict[str, int], strategy: str, req
         elif linkage in ("linkonce", "linkonce_odr"):
             weakened[n] = "weak_odr" if linkage == "linkonce_odr" else "weak"
 
-    costs = [sum(g.nodes[m]["cost"] for m in ms) for ms in members]
+    cost = dict(g.nodes(data="cost"))
+    size = {n: cost[n] if s is None else s for n, s in g.nodes(data="size")}
+    costs = [sum(map(cost.__getitem__, ms)) for ms in members]
     total = sum(costs)
     mean = total / len(costs) if costs else 0
     makespan = list_schedule(costs, workers)
@@ -164,8 +170,8 @@ def make_plan(graph: ModuleGraph, assignment: dict[str, int], strategy: str, req
         workers=workers,
         predicted_makespan=makespan,
         predicted_speedup=round(total / makespan, 4) if makespan else 1.0,
-        partition_sizes=[sum(g.nodes[m].get("size", g.nodes[m]["cost"]) for m in ms) for ms in members],
+        partition_sizes=[sum(map(size.__getitem__, ms)) for ms in members],
         cost_rule=getattr(graph, "cost_rule", "size"),
     )
-    dup = {n: sorted(duplicated[n]) for n in sorted(duplicated, key=lambda n: g.nodes[n]["order"])}
+    dup = {n: sorted(duplicated[n]) for n in sorted(duplicated, key=order.__getitem__)}
     return Plan(strategy, requested_parts, len(members), members, promoted, weakened, dup, metrics, notes)

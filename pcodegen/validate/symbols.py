@@ -170,7 +170,7 @@ def check_symbols(reference: SymbolTable, outputs: dict[str, SymbolTable],
     undefined: dict[str, list[str]] = {}
     external: set[str] = set()
     for out_name, table in outputs.items():
-        for sym in sorted(table.undefined):
+        for sym in table.undefined:
             if sym in defined_by:
                 continue
             if sym in reference.defined or sym in expected:
@@ -179,11 +179,12 @@ def check_symbols(reference: SymbolTable, outputs: dict[str, SymbolTable],
                 external.add(sym)
     report.undefined = sorted(undefined.items())
     report.external = len(external)
-    for sym, by in sorted(defined_by.items()):
-        strong = [o for o in by if outputs[o].defined[sym].binding == "global"]
-        if len(strong) > 1:
-            report.duplicates.append((sym, strong))
-    for sym, info in sorted(reference.defined.items()):
+    for sym, by in defined_by.items():
+        if len(by) > 1:
+            strong = [o for o in by if outputs[o].defined[sym].binding == "global"]
+            if len(strong) > 1:
+                report.duplicates.append((sym, strong))
+    for sym, info in reference.defined.items():
         if info.binding == "local":
             continue
         if sym not in defined_by:
@@ -191,10 +192,12 @@ def check_symbols(reference: SymbolTable, outputs: dict[str, SymbolTable],
                 report.lost.append(sym)
             continue
         after = outputs[defined_by[sym][0]].defined[sym]
-        before_s = f"{info.binding}/{info.visibility}"
-        after_s = f"{after.binding}/{after.visibility}"
         if (after.binding != info.binding and not info.discardable) or after.visibility != info.visibility:
-            report.linkage_changed.append((sym, before_s, after_s))
+            report.linkage_changed.append((sym, f"{info.binding}/{info.visibility}",
+                                           f"{after.binding}/{after.visibility}"))
+    report.duplicates.sort()
+    report.lost.sort()
+    report.linkage_changed.sort()
     return report
 
 

@@ -84,3 +84,24 @@ def test_early_worker_never_inherits_a_held_llvm_lock(kernels: Path, planned_fir
     for _ in range(8):
         run = compile_parallel(kernels, CompileOptions(parts=PARTS, workers=2, opt=0, timeout=60))
         assert "partition" in run.overlapped and run.symbols.ok
+
+
+@pytest.mark.parametrize("parts", [PARTS, 16, 32])
+def test_provisional_plan_reads_only_edges_that_can_cross(sample_modules: dict[str, Path], parts: int) -> None:
+    """early_partitions looks only at the edges touching its early partitions; its plan
+    is the one make_plan builds from every edge of the graph (same promotions, copies,
+    declarations and cut), so the early partitions' texts do not depend on the shortcut."""
+    compared = 0
+    for src in sample_modules.values():
+        _, graph = load_and_graph(src, CompileOptions(), {})
+        known = early_partitions(graph, parts)
+        if known is None:
+            continue
+        compared += 1
+        plan, _ = known
+        assignment = {m: p for p, ms in enumerate(plan.members) for m in ms}
+        full = make_plan(graph, assignment, "pcodegen", parts, 1)
+        assert (plan.members, plan.promoted, plan.weakened, plan.duplicated) == \
+            (full.members, full.promoted, full.weakened, full.duplicated)
+        assert plan.metrics == full.metrics
+    assert compared, "no sample has partitions known before the plan"

@@ -115,3 +115,33 @@ def test_no_fork_while_a_module_is_being_freed(tmp_path: Path) -> None:
     outcome = child.outcome(timeout=60)
     child.close()
     assert (outcome.status, outcome.value) == ("ok", 2000)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_collector_paused_for_the_load_and_restored(sample_modules: dict[str, Path], enabled: bool) -> None:
+    """load_and_graph(freeze=True) runs the load and the graph step without garbage
+    collection (what they allocate lives for the build) and leaves the collector as it
+    found it, also when the load fails."""
+    import gc
+
+    from pcodegen import pipeline
+
+    seen: list[bool] = []
+    real = pipeline.build_graph
+
+    def spy(*args, **kw):
+        seen.append(gc.isenabled())
+        return real(*args, **kw)
+
+    (gc.enable if enabled else gc.disable)()
+    try:
+        pipeline.build_graph, before = spy, gc.isenabled()
+        pipeline.load_and_graph(sample_modules["kernels"], pipeline.CompileOptions(), {}, freeze=True)
+        assert seen == [False] and gc.isenabled() == before
+        with pytest.raises(UsageError):
+            pipeline.load_and_graph(Path("/nonexistent/input.bc"), pipeline.CompileOptions(), {}, freeze=True)
+        assert gc.isenabled() == before
+    finally:
+        pipeline.build_graph = real
+        gc.unfreeze()
+        gc.enable()
