@@ -193,8 +193,9 @@ def prepare(path: str | Path, opts: CompileOptions, phases: dict[str, float]) ->
 def load_and_graph(path: str | Path, opts: CompileOptions, phases: dict[str, float],
                    freeze: bool = False) -> tuple[LoadedModule, ModuleGraph]:
     """Load the module (verified, and under the model with each definition's predicted
-    seconds, computed where it was cut) and build its graph. `freeze`: keep what is alive
-    after loading out of the collector's scans (the caller unfreezes; see compile_parallel)."""
+    seconds, computed where it was cut) and build its graph. `freeze`: no collections
+    meanwhile, and what is alive afterwards kept out of the collector's scans (the caller
+    unfreezes; see compile_parallel)."""
     with collector_paused(freeze):
         with _phase(phases, "load"):
             loaded = load_module(path, jobs=min(2, opts.workers, cpu_count()), annotate=cut_annotation(opts.cost))
