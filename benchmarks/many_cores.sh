@@ -3,7 +3,10 @@
 # --preset sysimage, emitted here) and SQLite, each benched at 1, 4 and 16 workers on the
 # same `--parts auto` plan, so every build's partition times predict the others.
 # Prints each bench's --json headline; keeps its results.json, report.md and plots as
-# OUTDIR/{sqlite,sysimage}-* (7 files); the objects are deleted. About 7 minutes on 16 cores.
+# OUTDIR/{sqlite,sysimage}-* (7 files); the objects are deleted. On the 16 cores lent on
+# 2026-11-30 (about half as fast each as the 2-core development machine) SQLite took 2.5
+# minutes and the full system image would take over 10 (serial build about 290 s):
+# SCALE 0.25 took 2.5 minutes.
 #   benchmarks/many_cores.sh OUTDIR SQLITE_BC [WORKERS] [SCALE]
 set -euo pipefail
 out="$1"; sqlite="$2"; workers="${3:-1,4,16}"; scale="${4:-1}"
