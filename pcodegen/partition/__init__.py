@@ -87,8 +87,8 @@ def early_partitions(graph: ModuleGraph, parts: int | None, name: str = DEFAULT_
     # Every edge that crosses this plan's partitions touches an early one (the rest is
     # one partition): only those are looked at (on a system image, 2 of 64 partitions).
     g = graph.g
-    edges = {(u, v): w for m in early for u, v, w in (*g.in_edges(m, data="weight"), *g.out_edges(m, data="weight"))}
-    plan = make_plan(graph, assignment, name, parts, 1, [(u, v, w) for (u, v), w in edges.items()])
+    edges = dict.fromkeys((*g.in_edges(early, data="weight"), *g.out_edges(early, data="weight")))  # once each, in order
+    plan = make_plan(graph, assignment, name, parts, 1, edges)
     plan.notes = [f"provisional: partitions 0-{len(groups) - 1} of the plan, the rest in partition {len(groups)}"]
     return plan, len(groups)
 
