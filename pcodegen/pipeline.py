@@ -184,21 +184,23 @@ class Prepared:
     stability: Stability | None = None
 
 
-def prepare(path: str | Path, opts: CompileOptions, phases: dict[str, float]) -> Prepared:
+def prepare(path: str | Path, opts: CompileOptions, phases: dict[str, float], jobs: int | None = None) -> Prepared:
     """Load, graph and partition: the coordinator's work before compiling."""
-    loaded, graph = load_and_graph(path, opts, phases)
+    loaded, graph = load_and_graph(path, opts, phases, jobs=jobs)
     return plan_stage(loaded, graph, path, opts, phases)
 
 
 def load_and_graph(path: str | Path, opts: CompileOptions, phases: dict[str, float],
-                   freeze: bool = False) -> tuple[LoadedModule, ModuleGraph]:
+                   freeze: bool = False, jobs: int | None = None) -> tuple[LoadedModule, ModuleGraph]:
     """Load the module (verified, and under the model with each definition's predicted
-    seconds, computed where it was cut) and build its graph. `freeze`: no collections
-    meanwhile, and what is alive afterwards kept out of the collector's scans (the caller
-    unfreezes; see compile_parallel)."""
+    seconds, computed where it was cut; in `jobs` processes, default up to two) and
+    build its graph. `freeze`: no collections meanwhile, and what is alive afterwards
+    kept out of the collector's scans (the caller unfreezes; see compile_parallel)."""
+    if jobs is None:
+        jobs = min(2, opts.workers, cpu_count())
     with collector_paused(freeze):
         with _phase(phases, "load"):
-            loaded = load_module(path, jobs=min(2, opts.workers, cpu_count()), annotate=cut_annotation(opts.cost))
+            loaded = load_module(path, jobs=jobs, annotate=cut_annotation(opts.cost))
         with _phase(phases, "graph"):
             graph = build_graph(loaded.ir, str(path), opts.cost)
     if freeze:
@@ -427,8 +429,8 @@ def _compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
     def meanwhile() -> MoreTasks | None:
         if prepared:
             return None
-        if early is None:  # the worker is compiling the whole input: load and plan beside it
-            prepared.append(prepare(path, opts, overlapped))
+        if early is None:  # the worker is compiling the whole input: load and plan beside it, in
+            prepared.append(prepare(path, opts, overlapped, jobs=1))  # this thread (the pool's: no forks)
             return None
         # The first partitions are compiling: plan the rest beside them, then hand it out.
         prepared.append(plan_stage(loaded, graph, path, opts, overlapped))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import signal
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -82,6 +83,38 @@ class MoreTasks:
         return [before + j for j in (self.order or range(len(self.tasks)))]
 
 
+class _Beside:
+    """`meanwhile()` run on a thread of the coordinator, so the pool keeps handing out
+    the tasks its workers already know while it runs (the plan of a big module outlasts
+    the first partitions). Its end is signalled on a pipe the pool's wait() watches."""
+
+    def __init__(self, work: Callable[[], MoreTasks | None]) -> None:
+        self.ready, self._signal = mp.Pipe(duplex=False)
+        self._more: MoreTasks | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(work,), name="pcodegen-meanwhile", daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[], MoreTasks | None]) -> None:
+        try:
+            self._more = work()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the pool's thread
+            self._error = exc
+        self._signal.send(True)
+
+    def done(self) -> bool:
+        return self.ready.poll()
+
+    def result(self) -> MoreTasks | None:
+        """What `meanwhile()` returned, once done; its exception re-raised here."""
+        self._thread.join()
+        self.ready.close()
+        self._signal.close()
+        if self._error is not None:
+            raise self._error
+        return self._more
+
+
 @dataclass
 class _Slot:
     """One pool worker process, how many tasks existed when it was forked (it knows
@@ -121,11 +154,13 @@ def run_pool(
     that many times before the failure counts; `on_retry(i, how)` hears of each.
     `memory_limit` (bytes): the private memory each worker may add over its start
     (`budget.worker_limit_bytes`); a worker past it fails, its failure naming the limit.
-    `meanwhile()` runs in the coordinator once, right after the first tasks are
-    dispatched, while they run (work that the tasks do not need); it may return
-    `MoreTasks`, which join the queue. A worker knows only the tasks that existed when
-    it was forked: one that falls idle with only newer tasks left is let go, and a
-    worker forked now takes its place. Results cover all tasks, in task order.
+    `meanwhile()` runs in the coordinator once, on a thread, right after the first tasks
+    are dispatched, while they run (work that the tasks do not need); meanwhile the
+    workers get the other first tasks as they free up, no worker is forked and no result
+    is reported (`on_result` may read what it prepares). It may return `MoreTasks`, which
+    join the queue. A worker knows only the tasks that existed when it was forked: one
+    that falls idle with only newer tasks left is let go, and a worker forked now takes
+    its place. Results cover all tasks, in task order.
     """
     if workers < 1:
         raise ValueError("workers must be at least 1")
@@ -179,6 +214,7 @@ def run_pool(
         slot.task, slot.start = i, time.monotonic()
 
     leaving: list[_Slot] = []  # told to stop; reaped at the end
+    beside: _Beside | None = None  # meanwhile() while it runs
     try:
         while True:
             for slot in [s for s in slots if s.task is None]:
@@ -192,18 +228,19 @@ def run_pool(
                         slot.conn.send(None)
                     except OSError:
                         pass
-            while pending and len(slots) < workers:
+            while pending and len(slots) < workers and beside is None:  # never fork beside a thread
                 assign(spawn(), pending[0])
             if meanwhile is not None:
-                meanwhile, later = None, meanwhile
-                more = later()
+                beside, meanwhile = _Beside(meanwhile), None
+            if beside is not None and (beside.done() or not slots):
+                more, beside = beside.result(), None
                 if more is not None and more.tasks:
                     pending.extend(more.append_to(tasks, labels))
                     attempts.extend([0] * len(more.tasks))
                     results.extend([None] * len(more.tasks))
-                    continue  # hand them out before waiting
+                continue  # hand them out before waiting
             # Report results only now, with their workers already busy again.
-            while finished:
+            while finished and beside is None:
                 i = finished.pop(0)
                 if on_result is not None:
                     on_result(i, results[i])
@@ -213,7 +250,8 @@ def run_pool(
             if timeout is not None:
                 oldest = min(s.start for s in slots)
                 wait_for = max(0.0, oldest + timeout - time.monotonic())
-            ready = set(wait([x for s in slots for x in (s.conn, s.proc.sentinel)], wait_for))
+            watched = [x for s in slots for x in (s.conn, s.proc.sentinel)]
+            ready = set(wait(watched + ([beside.ready] if beside is not None else []), wait_for))
             for slot in list(slots):
                 if slot.conn in ready or slot.proc.sentinel in ready:
                     try:

@@ -36,7 +36,8 @@ gets a partition of its own, dispatched first as the largest; the others are bal
 among the remaining partitions. Balanced with it instead, every partition would be
 allowed up to its cost, and the last ones would be left nearly empty. In plans of 16
 partitions or more, partitions grown from the costliest free unit by cut gain, each to
-an even share of what is left and never past it, follow until two are known
+an even share of what is left and never past it, follow until two are known (one per
+16 partitions in bigger plans)
 (`opening_partitions`): all these are certain before the multilevel step runs, so the
 pipeline starts their workers while it does (`partition.early_partitions`).
 
@@ -641,20 +642,30 @@ def oversized_units(cost: list[int], k: int) -> list[int]:
 
 
 CARVE_MIN_PARTS = 16  # plans of this many partitions or more open with grown partitions ...
-EARLY_PARTITIONS = 2  # ... until this many are known before the multilevel step (both of 2 workers start at once)
+EARLY_PARTITIONS = 2  # ... until this many are known before the multilevel step (both of 2 workers start at once),
+EARLY_SHARE = 16  # ... or one per this many partitions of the plan (a 64-partition system image: 4, which keep
+# 2 workers busy for the 3 s its partitioner takes beside them, and 4 of 16)
+
+
+def early_count(k: int) -> int:
+    """How many partitions a plan of `k` opens with before its multilevel step, at least
+    (the oversized units may be more): a function of `k` alone, never of the workers."""
+    return min(max(EARLY_PARTITIONS, k // EARLY_SHARE), k - 1) if k >= CARVE_MIN_PARTS else 0
 
 
 def _grow_one(cost: list[int], adj: Adj, degw: list[int], taken: list[bool], goal: float,
-              by_cost: list[int]) -> list[int]:
+              by_cost: list[int], neg_cost: list[int]) -> list[int]:
     """One partition grown from the costliest free unit, always taking the free
     neighbour with the best cut gain (a new seed when none is left), until it holds
     `goal`; a unit that would take it past `goal` is left for later (so the rest's share,
-    and the plan's bound, do not grow)."""
+    and the plan's bound, do not grow). `by_cost`: the free units, costliest first;
+    `neg_cost`: their costs negated (ascending), to find the first seed that fits."""
     grown: list[int] = []
+    skipped: list[int] = []
     load = 0
     conn: dict[int, int] = {}
     heap: list[tuple[int, int]] = []
-    seeds = iter(by_cost)
+    pos = 0  # seeds before this are taken or do not fit (the room only shrinks)
     while load < goal:
         u = -1
         while heap:
@@ -663,12 +674,15 @@ def _grow_one(cost: list[int], adj: Adj, degw: list[int], taken: list[bool], goa
                 u = v
                 break
         if u < 0:
-            u = next((s for s in seeds if not taken[s]), -1)
-            if u < 0:
+            pos = max(pos, bisect.bisect_left(neg_cost, load - goal))  # the first seed costing at most the room
+            while pos < len(by_cost) and taken[by_cost[pos]]:
+                pos += 1
+            if pos == len(by_cost):
                 break
+            u = by_cost[pos]
         if load + cost[u] > goal:
             taken[u] = True  # skipped here; released below
-            grown.append(~u)
+            skipped.append(u)
             continue
         taken[u] = True
         grown.append(u)
@@ -677,10 +691,9 @@ def _grow_one(cost: list[int], adj: Adj, degw: list[int], taken: list[bool], goa
             if not taken[v]:
                 conn[v] = conn.get(v, 0) + w
                 heapq.heappush(heap, (-(2 * conn[v] - degw[v]), v))
-    for s in grown:
-        if s < 0:
-            taken[~s] = False
-    return [u for u in grown if u >= 0]
+    for u in skipped:
+        taken[u] = False
+    return grown
 
 
 def opening_partitions(cost: list[int], adj: Adj, k: int) -> list[list[int]]:
@@ -688,11 +701,11 @@ def opening_partitions(cost: list[int], adj: Adj, k: int) -> list[list[int]]:
     their workers can start while it runs): each unit costlier than a share alone
     (`oversized_units`), then, for `k` >= CARVE_MIN_PARTS, partitions grown from the
     costliest free unit by cut gain (`_grow_one`) to an even share of what is left, until
-    EARLY_PARTITIONS are known. A function of the graph and `k` alone; each grown
+    `early_count(k)` are known. A function of the graph and `k` alone; each grown
     partition touches only its units and their neighbours."""
     solo = oversized_units(cost, k)
     groups = [[u] for u in solo]
-    want = min(EARLY_PARTITIONS, k - 1) if k >= CARVE_MIN_PARTS else 0
+    want = early_count(k)
     if len(groups) >= want:
         return groups
     n = len(cost)
@@ -701,9 +714,10 @@ def opening_partitions(cost: list[int], adj: Adj, k: int) -> list[list[int]]:
         taken[u] = True
     left = sum(cost) - sum(cost[u] for u in solo)
     by_cost = sorted((u for u in range(n) if not taken[u]), key=lambda u: (-cost[u], u))
+    neg_cost = [-cost[u] for u in by_cost]
     degw = [sum(row.values()) for row in adj]
     while len(groups) < want:
-        grown = _grow_one(cost, adj, degw, taken, left / (k - len(groups)), by_cost)
+        grown = _grow_one(cost, adj, degw, taken, left / (k - len(groups)), by_cost, neg_cost)
         if not grown:
             break
         groups.append(grown)

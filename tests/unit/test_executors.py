@@ -156,6 +156,40 @@ def _square_with_pid(x: int) -> tuple[int, int]:
     return x * x, os.getpid()
 
 
+def _nap(seconds: float) -> float:
+    import time
+
+    time.sleep(seconds)
+    return seconds
+
+
+def test_known_tasks_keep_going_while_meanwhile_runs() -> None:
+    """`meanwhile()` runs beside the pool's dispatching: the one worker runs every task
+    it already knows while it does, and results are reported only after it returns (so
+    `on_result` may read what it prepares)."""
+    import time
+
+    from pcodegen.parallel.pool import MoreTasks
+
+    executor = LocalExecutor(1)
+    t0 = time.monotonic()
+    marks: dict[str, float] = {}
+    reported: list[tuple[int, float]] = []
+
+    def plan_the_rest() -> MoreTasks:
+        time.sleep(1.5)
+        marks["planned"] = time.monotonic() - t0
+        return MoreTasks([0.05], ["later"])
+
+    out = executor.map(_nap, [0.1, 0.1, 0.1], labels=["a", "b", "c"], meanwhile=plan_the_rest,
+                       on_result=lambda i, r: reported.append((i, time.monotonic() - t0)))
+    assert out == [0.1, 0.1, 0.1, 0.05]
+    ends = [span[1] for span in executor.spans[:3]]
+    assert max(ends) < marks["planned"]  # all three ran on the one worker while the plan was made
+    assert sorted(i for i, _ in reported) == [0, 1, 2, 3]
+    assert min(t for _, t in reported) >= marks["planned"]
+
+
 @pytest.mark.parametrize("executor", [LocalExecutor(2), SerialExecutor()])
 def test_tasks_added_while_the_first_run(executor) -> None:
     """`meanwhile()` may add tasks: they run in the order it gives, results come back

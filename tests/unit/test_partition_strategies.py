@@ -356,18 +356,19 @@ def test_default_uses_free_units_to_level(tmp_path: Path):
     assert plan.metrics.cut_weight == 5
 
 
-@pytest.mark.parametrize("parts", [8, 16, 32])
+@pytest.mark.parametrize("parts", [8, 16, 32, 64])
 def test_opening_partitions_are_the_plans_first(parts: int) -> None:
     """What `early_partitions` dispatches before the plan is exactly the strategy's first
     partitions: oversized units alone, then (16 partitions or more) grown ones until two
-    are known, none past an even share of what was left for it."""
-    from pcodegen.partition.multilevel import CARVE_MIN_PARTS, EARLY_PARTITIONS, multilevel_partition, opening_partitions
+    are known (one per 16 partitions in bigger plans), none past an even share of what
+    was left for it."""
+    from pcodegen.partition.multilevel import early_count, multilevel_partition, opening_partitions
 
     graph = synthetic_graph(4000, seed=parts)
     ug = unit_graph(graph)
     groups = opening_partitions(ug.cost, ug.adj, parts)
     assert groups == opening_partitions(ug.cost, ug.adj, parts)  # a function of graph and parts
-    assert len(groups) >= (EARLY_PARTITIONS if parts >= CARVE_MIN_PARTS else 0)
+    assert len(groups) >= early_count(parts) == {8: 0, 16: 2, 32: 2, 64: 4}[parts]
     part = multilevel_partition(ug.cost, ug.adj, parts)
     left = sum(ug.cost)
     for i, members in enumerate(groups):
