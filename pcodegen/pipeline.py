@@ -100,6 +100,7 @@ class CompileRun:
     stability: Stability | None = None  # how the plan relates to the previous one, if any
     graph: ModuleGraph | None = field(default=None, repr=False)  # what the plan was made from (names units in traces)
     notes: list[str] = field(default_factory=list)
+    early_partitions: int = 0  # partitions 0..N-1 started before the plan (planned beside them)
 
     @property
     def wall_s(self) -> float:
@@ -149,6 +150,7 @@ class CompileRun:
                 "critical_path_s": self.critical_path_s,
                 "phases": self.phases,
                 "overlapped_phases": self.overlapped,
+                "early_partitions": self.early_partitions,
                 "load_steps": self.load_steps,
                 "workers": [
                     {"partition": r.name, "pid": r.pid, **r.timings, "cpu_s": r.cpu_s, "cpu": r.cpu_phases,
@@ -475,7 +477,8 @@ def _compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
                      retried=retried, executor=executor.spec, workers_used=executor.workers,
                      spans=spans, notes=notes,
                      overlapped=overlapped, load_steps=loaded.steps, worker_memory_limit=worker_limit,
-                     stability=prepared[0].stability, graph=graph)
+                     stability=prepared[0].stability, graph=graph,
+                     early_partitions=early.count if early is not None else 0)
     if opts.cache is not None:
         run.cache = cache_stats(results, opts.cache)
         save_plan(opts.cache, path, plan)

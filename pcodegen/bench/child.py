@@ -68,6 +68,7 @@ def run(spec: dict) -> dict:
         "pid": os.getpid(),
         "phases": run.phases,
         "overlapped": run.overlapped,
+        "early_partitions": getattr(run, "early_partitions", 0),
         "load_steps": run.load_steps,
         "largest_units": units,
         "workers": t["workers"],

@@ -437,7 +437,7 @@ def runtimes(samples: list[dict], ids: set[str]) -> list[RunTime]:
     """The calibration's view of the measured (not warm-up) samples of `ids`."""
     return [RunTime(int(x["workers_used"]), len(x["workers"]), x["phases"], [w["total"] for w in x["workers"]],
                     [w["cost"] for w in x["workers"]], [w["cpu_s"] for w in x["workers"]], x["wall_s"], x["config"],
-                    x.get("coordinator_cpu_s", 0.0), x.get("overlapped") or {})
+                    x.get("coordinator_cpu_s", 0.0), x.get("overlapped") or {}, x.get("early_partitions", 1) or 1)
             for x in samples if not x["warmup"] and x["config"] in ids]
 
 
@@ -500,16 +500,18 @@ def _held_to_floor(p: Any, cal: Any, graph: Any, plan: Any, measured: list[float
     the floor is the serial phases plus the model's time for the largest unit. Either
     way the prediction never beats its floor, and the floor names the unit that sets it
     (for a measured partition, its largest unit by cost)."""
+    from pcodegen.bench.predict import opening_release
     from pcodegen.partition.plan import list_schedule
     from pcodegen.pipeline import dispatch_order
 
     g = graph.g
     if measured is not None and len(measured) == plan.parts:
-        ready = None  # with the partitioner beside the first partition, the other workers wait for it
-        if cal.partition_beside.get(plan.parts):
-            ready = [0.0] + [cal.partition_s.get(plan.parts, 0.0) * cal.coordinator_share] * (p.workers - 1)
-        makespan = list_schedule([t + cal.overhead_per_task_s for t in measured], p.workers,
-                                 dispatch_order(graph, plan), ready)
+        order, release = dispatch_order(graph, plan), None
+        if cal.partition_beside.get(plan.parts):  # the opening partitions first; the rest once the plan exists
+            early = cal.early.get(plan.parts, 1)
+            order = list(range(early)) + [i for i in order if i >= early]
+            release = opening_release(plan.parts, early, cal.partition_s.get(plan.parts, 0.0) * cal.coordinator_share)
+        makespan = list_schedule([t + cal.overhead_per_task_s for t in measured], p.workers, order, release=release)
         slowest = max(range(plan.parts), key=measured.__getitem__)
         unit = max(plan.members[slowest], key=lambda m: g.nodes[m]["cost"])
         floor = p.serial_phases_s + measured[slowest]

@@ -75,6 +75,7 @@ class RunTime:
     tag: str = ""  # which configuration it measured
     coordinator_cpu_s: float = 0.0  # 0: unknown
     beside: dict[str, float] = field(default_factory=dict)  # coordinator phases run while a worker compiled
+    early: int = 1  # partitions started before the plan, when it was made beside them
 
     @property
     def partition_s(self) -> float | None:
@@ -84,14 +85,16 @@ class RunTime:
     @property
     def partition_beside(self) -> bool:
         """Whether the first partitions started before the plan (partition.early_partitions):
-        the partitioner ran beside them, and the other workers waited for it."""
+        the partitioner ran beside them, and the other partitions waited for it."""
         return "partition" in self.beside and "partition" not in self.phases
 
-    def ready(self) -> list[float] | None:
-        """When each worker could start, counted from the compile phase's start."""
+    def dispatch(self) -> tuple[list[int], list[float] | None]:
+        """The order the partitions were handed out in (the opening ones first, then the
+        largest first) and when each could start, from the compile phase's start."""
         if not self.partition_beside:
-            return None
-        return [0.0] + [self.beside["partition"]] * max(0, self.workers - 1)
+            return sorted(range(len(self.costs)), key=lambda i: -self.costs[i]), None
+        return (opening_order(self.costs, self.early),
+                opening_release(len(self.costs), self.early, self.beside["partition"]))
 
     @property
     def cpu(self) -> list[float]:
@@ -155,6 +158,7 @@ class Calibration:
     split_coordinator_s: float
     partition_s: dict[int, float] = field(default_factory=dict)  # measured, by partition count
     partition_beside: dict[int, bool] = field(default_factory=dict)  # by partition count: it ran beside early workers
+    early: dict[int, int] = field(default_factory=dict)  # by partition count: how many partitions started before the plan
     share: dict[int, float] = field(default_factory=dict)  # measured CPU share, by worker count
     kappa_cost: float = 0.0  # relative variance of a partition of cost c is kappa / c
     coordinator_share: float = 1.0
@@ -168,6 +172,7 @@ class Calibration:
         d["partition_s"] = {str(k): v for k, v in self.partition_s.items()}
         d["share"] = {str(k): v for k, v in self.share.items()}
         d["partition_beside"] = {str(k): v for k, v in self.partition_beside.items()}
+        d["early"] = {str(k): v for k, v in self.early.items()}
         return d
 
 
@@ -198,17 +203,19 @@ def calibrate(runs: Sequence[RunTime]) -> Calibration:
         if not run.worker_seconds or "compile" not in run.phases:
             continue
         per_lane = math.ceil(len(run.worker_seconds) / max(1, run.workers))
-        order = (sorted(range(len(run.costs)), key=lambda i: -run.costs[i]) if run.costs
-                 else range(len(run.worker_seconds)))  # no costs: as dispatched
-        measured_makespan = list_schedule(run.worker_seconds, run.workers, order, run.ready())
+        order, release = run.dispatch() if run.costs else (list(range(len(run.worker_seconds))), None)  # no costs: as dispatched
+        measured_makespan = list_schedule(run.worker_seconds, run.workers, order, release=release)
         overheads.append((run.phases["compile"] - measured_makespan) / per_lane)
     by_parts: dict[int, list[float]] = {}
     by_workers: dict[int, list[float]] = {}
     beside: dict[int, bool] = {}
+    early: dict[int, int] = {}
     for run in runs:
         if run.partition_s is not None:
             by_parts.setdefault(run.parts, []).append(run.partition_s)
             beside[run.parts] = run.partition_beside
+            if run.partition_beside:
+                early[run.parts] = run.early
         by_workers.setdefault(run.workers, []).append(run.share)
     return Calibration(
         alpha_s=alpha,
@@ -221,6 +228,7 @@ def calibrate(runs: Sequence[RunTime]) -> Calibration:
         split_coordinator_s=_median(r.phases.get("split", 0.0) for r in runs),
         partition_s={p: _median(v) for p, v in sorted(by_parts.items())},
         partition_beside=dict(sorted(beside.items())),
+        early=dict(sorted(early.items())),
         share={w: _median(v) for w, v in sorted(by_workers.items())},
         # the median of sigma^2 * chi^2(1) is 0.4549 sigma^2: robust to an outlier, unbiased for normal noise
         kappa_cost=_median(residuals) / CHI2_1_MEDIAN if len(residuals) > 1 else 0.0,
@@ -247,21 +255,36 @@ class Prediction:
         return d
 
 
+def opening_order(costs: Sequence[float], early: int) -> list[int]:
+    """The pipeline's dispatch order: partitions 0..early-1 (started before the plan),
+    then the rest largest first."""
+    rest = sorted(range(early, len(costs)), key=lambda i: -costs[i])
+    return list(range(min(early, len(costs)))) + rest
+
+
+def opening_release(parts: int, early: int, plan_s: float) -> list[float]:
+    """When each partition can start: the opening ones at once, the rest once the plan
+    made beside them exists (`plan_s` into the compile phase)."""
+    return [0.0 if i < early else plan_s for i in range(parts)]
+
+
 def predict(cal: Calibration, partition_costs: Sequence[float], workers: int,
             partition_time_s: float | None = None, share: float = 1.0, serial_scale: float = 1.0,
             draws: int = 400, seed: int = 0, beside: bool | None = None) -> Prediction:
     """Predicted wall time on `workers` workers, each getting `share` of a core, of a plan
     with these partition costs (dispatched largest first). `serial_scale` scales the
     coordinator's phases (the coordinator's share of a core, for dedicated cores).
-    `beside`: the partitioner runs beside the first partition (an early start), so only
-    the other workers wait for it (default: as measured at this partition count)."""
+    `beside`: the partitioner runs beside the opening partitions (an early start), so the
+    others wait for it (default: as measured at this partition count; so is how many
+    partitions open the plan)."""
     share = min(1.0, max(share, 1e-3))
-    order = sorted(range(len(partition_costs)), key=lambda i: -partition_costs[i])
     parts = len(partition_costs)
     part_s = cal.partition_s.get(parts, partition_time_s if partition_time_s is not None else 0.0)
     if beside is None:
         beside = cal.partition_beside.get(parts, False)
-    ready = [0.0] + [serial_scale * part_s] * (workers - 1) if beside else None
+    early = cal.early.get(parts, 1) if beside else 0
+    order = opening_order(partition_costs, early)
+    release = opening_release(parts, early, serial_scale * part_s) if beside else None
     base = [cal.partition_seconds(c) for c in partition_costs]
     if cal.kappa_cost > 0 and len(base) > 1 and draws > 0:
         rng = random.Random(seed)
@@ -274,10 +297,10 @@ def predict(cal: Calibration, partition_costs: Sequence[float], workers: int,
         for _ in range(draws):
             times = [(cal.alpha_s + v * max(0.05, 1 + sg * rng.gauss(0.0, 1.0))) / share + cal.overhead_per_task_s
                      for v, sg in zip(variable, sigma)]
-            total += list_schedule(times, workers, order, ready)
+            total += list_schedule(times, workers, order, release=release)
         makespan = total / draws
     else:
-        makespan = list_schedule([b / share + cal.overhead_per_task_s for b in base], workers, order, ready)
+        makespan = list_schedule([b / share + cal.overhead_per_task_s for b in base], workers, order, release=release)
     serial = serial_scale * (sum(cal.pre_s.values()) + (0.0 if beside else part_s) + cal.split_coordinator_s
                              + sum(cal.post_s.values()))
     return Prediction(workers, parts, serial + makespan, makespan, serial, share, list(partition_costs))

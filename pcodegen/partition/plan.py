@@ -13,12 +13,13 @@ from pcodegen.ir.text import ir_token, symbol_name
 
 
 def list_schedule(costs: Sequence[float], workers: int, order: Sequence[int] | None = None,
-                  ready: Sequence[float] | None = None) -> float:
+                  ready: Sequence[float] | None = None, release: Sequence[float] | None = None) -> float:
     """Makespan of list scheduling: jobs with `costs` dispatched in `order` (default:
     largest first, LPT), each onto the first free of `workers` (what the executor does).
     With the default order it is also an achievable bound on the largest of `workers`
     bins, never below the largest job. `ready`: when each worker can start (default: all
-    at 0; a worker that waits for the plan starts later)."""
+    at 0). `release`: when each job can start at the earliest (default: at once; the
+    jobs a plan made beside the first ones holds back until it exists)."""
     if not costs:
         return 0.0
     if order is None:
@@ -28,7 +29,8 @@ def list_schedule(costs: Sequence[float], workers: int, order: Sequence[int] | N
     free += [0.0] * (lanes - len(free))
     heapq.heapify(free)
     for i in order:
-        heapq.heapreplace(free, free[0] + costs[i])
+        start = free[0] if release is None else max(free[0], release[i])
+        heapq.heapreplace(free, start + costs[i])
     return max(free)
 
 

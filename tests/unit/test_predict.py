@@ -82,7 +82,27 @@ def test_a_partitioner_beside_the_first_partition_delays_only_the_other_workers(
     assert predict(cal, [4.0, 1.0, 1.0], 2, beside=False).wall_s == pytest.approx(1 + 0.5 + 4 + 1)
     # a short first partition: the rest of the work waits for the plan
     assert predict(cal, [1.0, 1.0, 1.0], 2).makespan_s == pytest.approx(2.0)  # lane 0: 1 + 1; lane 1: 0.5 + 1
-    assert predict(cal, [1.0, 1.0, 3.0], 2).makespan_s == pytest.approx(3.0)
+    # partition 0 is the one that started early, whatever its cost; the largest of the
+    # rest waits for the plan: lane 1 0.5 + 3, lane 0 1 + 1
+    assert predict(cal, [1.0, 1.0, 3.0], 2).makespan_s == pytest.approx(3.5)
+
+
+def test_every_opening_partition_starts_before_the_plan() -> None:
+    """Plans that open with several partitions (a 64-partition system image opens with
+    4): those start at once, each worker takes the next opening one it finds free, and
+    the rest starts only once the plan made beside them exists."""
+    cal = Calibration(0.0, 1.0, 1.0, 2, 0.0, {"load": 1.0}, {"link": 1.0}, 0.0, {5: 3.0},
+                      partition_beside={5: True}, early={5: 3})
+    # lane 0: p0 0-2, p2 2-4, p4 4-5; lane 1: p1 0-2, then p3 from the plan (3) to 4
+    assert predict(cal, [2.0, 2.0, 2.0, 1.0, 1.0], 2).makespan_s == pytest.approx(5.0)
+    one = Calibration(0.0, 1.0, 1.0, 2, 0.0, {"load": 1.0}, {"link": 1.0}, 0.0, {5: 3.0}, partition_beside={5: True})
+    # one opening partition (the default for runs that did not say): lane 1 idles until the plan
+    assert predict(one, [2.0, 2.0, 2.0, 1.0, 1.0], 2).makespan_s == pytest.approx(6.0)
+
+
+def test_list_schedule_holds_jobs_until_their_release() -> None:
+    assert list_schedule([1.0, 1.0, 1.0], 2, order=[0, 1, 2], release=[0.0, 0.0, 5.0]) == pytest.approx(6.0)
+    assert list_schedule([1.0, 1.0, 1.0], 2, order=[0, 1, 2], release=[0.0, 0.0, 0.5]) == pytest.approx(2.0)
 
 
 @settings(max_examples=60, deadline=None)
