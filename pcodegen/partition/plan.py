@@ -110,7 +110,7 @@ def make_plan(graph: ModuleGraph, assignment: dict[str, int], strategy: str, req
     if missing:
         raise ValueError(f"strategy {strategy} left {len(missing)} symbols unassigned, e.g. {missing[0]}")
     for unit in graph.units:
-        if len({assignment[m] for m in unit.members}) > 1:
+        if len(unit.members) > 1 and len({assignment[m] for m in unit.members}) > 1:
             raise ValueError(f"strategy {strategy} split the group of {unit.members[0]}")
     used = sorted(set(assignment.values()))
     renumber = {p: i for i, p in enumerate(used)}

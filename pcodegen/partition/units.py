@@ -54,9 +54,11 @@ class UnitGraph:
 
 
 def unit_graph(graph: ModuleGraph) -> UnitGraph:
-    """The (cached) unit-level view of `graph`."""
+    """The (cached) unit-level view of `graph` (a ModuleGraph's graph is not changed
+    once made; the key only notices a replaced one: counting the edges of a system
+    image, 0.04 s, was a tenth of the early plan on the critical path)."""
     g = graph.g
-    key = (g.number_of_nodes(), g.number_of_edges(), len(graph.units))
+    key = (id(g), g.number_of_nodes(), len(graph.units))
     cached = getattr(graph, "_pcg_unit_graph", None)
     if cached is not None and cached[0] == key:
         return cached[1]

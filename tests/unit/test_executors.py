@@ -190,6 +190,33 @@ def test_known_tasks_keep_going_while_meanwhile_runs() -> None:
     assert min(t for _, t in reported) >= marks["planned"]
 
 
+def _nap_or_die(seconds: float) -> float:
+    import os
+
+    if seconds < 0:
+        os._exit(3)  # a worker that dies without a word, as a crashing LLVM would
+    return _nap(seconds)
+
+
+def test_a_worker_dying_while_meanwhile_runs_fails_the_map_at_once() -> None:
+    """A failure does not wait for `meanwhile()`: the map raises, naming the task, while
+    the plan is still being made, and leaves no worker behind."""
+    import multiprocessing
+    import time
+
+    from pcodegen.parallel.pool import MoreTasks
+
+    def slow_plan() -> MoreTasks:
+        time.sleep(5.0)
+        return MoreTasks([0.05], ["later"])
+
+    t0 = time.monotonic()
+    with pytest.raises(WorkerError, match="second"):
+        LocalExecutor(2).map(_nap_or_die, [0.1, -1.0], labels=["first", "second"], meanwhile=slow_plan)
+    assert time.monotonic() - t0 < 4.0
+    assert not [c for c in multiprocessing.active_children() if c.name.startswith("pcodegen-worker")]
+
+
 @pytest.mark.parametrize("executor", [LocalExecutor(2), SerialExecutor()])
 def test_tasks_added_while_the_first_run(executor) -> None:
     """`meanwhile()` may add tasks: they run in the order it gives, results come back

@@ -360,7 +360,7 @@ def test_default_uses_free_units_to_level(tmp_path: Path):
 def test_opening_partitions_are_the_plans_first(parts: int) -> None:
     """What `early_partitions` dispatches before the plan is exactly the strategy's first
     partitions: oversized units alone, then (16 partitions or more) grown ones until two
-    are known (one per 16 partitions in bigger plans), none past an even share of what
+    are known (one per 8 partitions in bigger plans), none past an even share of what
     was left for it."""
     from pcodegen.partition.multilevel import early_count, multilevel_partition, opening_partitions
 
@@ -368,7 +368,7 @@ def test_opening_partitions_are_the_plans_first(parts: int) -> None:
     ug = unit_graph(graph)
     groups = opening_partitions(ug.cost, ug.adj, parts)
     assert groups == opening_partitions(ug.cost, ug.adj, parts)  # a function of graph and parts
-    assert len(groups) >= early_count(parts) == {8: 0, 16: 2, 32: 2, 64: 4}[parts]
+    assert len(groups) >= early_count(parts) == {8: 0, 16: 2, 32: 4, 64: 8}[parts]
     part = multilevel_partition(ug.cost, ug.adj, parts)
     left = sum(ug.cost)
     for i, members in enumerate(groups):
