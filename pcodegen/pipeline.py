@@ -12,6 +12,7 @@ import resource
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -29,7 +30,7 @@ from pcodegen.parallel.pool import MoreTasks
 from pcodegen.graph import ModuleGraph, build_graph
 from pcodegen.ir.load import LoadedModule, WholeModule, load_module, load_whole, read_input
 from pcodegen.defaults import DEFAULT_COST
-from pcodegen.partition import DEFAULT_STRATEGY, Plan, auto_parts, check_strategy, early_partitions, partition
+from pcodegen.partition import DEFAULT_STRATEGY, Plan, auto_parts, check_strategy, opening_groups, partition, provisional_plan
 from pcodegen.partition.stable import Stability, read_previous, stable_plan
 from pcodegen.ir.text import symbol_name
 from pcodegen.split import PartitionSource, split_partition
@@ -328,12 +329,38 @@ def _plans_early(path: str | Path, opts: CompileOptions) -> bool:
 
 @dataclass
 class _Early:
-    """Partitions dispatched before the plan existed: the provisional plan they were cut
-    from, how many, and those whose text the final plan changed (compiled again)."""
+    """Partitions dispatched before the plan existed: their units, the provisional plan
+    they are cut from, and those whose text the final plan changed (compiled again).
+    The provisional plan is made where it is first needed: by each early worker, as part
+    of cutting its partition (so the workers start as soon as the openings are known),
+    and by the coordinator beside them, to compare with the final plan."""
 
-    plan: Plan
-    count: int
+    graph: ModuleGraph
+    parts: int | None
+    groups: list[list[int]]
+    strategy: str
     superseded: dict[int, int] = field(default_factory=dict)  # partition -> index of the task compiling it again
+
+    @property
+    def count(self) -> int:
+        return len(self.groups)
+
+    @cached_property
+    def plan(self) -> Plan:
+        return provisional_plan(self.graph, self.parts, self.groups, self.strategy)
+
+
+@dataclass
+class _EarlySource:
+    """An opening partition not yet cut: the worker makes the provisional plan (once per
+    process) and cuts its partition from it."""
+
+    ir: Any
+    early: _Early
+    index: int
+
+    def text(self) -> str:
+        return split_partition(self.ir, self.early.plan, self.index)
 
 
 def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
@@ -376,13 +403,13 @@ def _compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
         workers = 1
     else:
         loaded, graph = load_and_graph(path, opts, phases, freeze=True)
-        known = None
+        groups = None
         if _plans_early(path, opts):
             with _phase(phases, "plan early"):  # the partitions certain before the plan; the rest is planned beside
-                known = early_partitions(graph, opts.parts, opts.strategy)
-        if known is not None:
-            early = _Early(*known)
-            task_sources = [PartitionSource(loaded.ir, early.plan, i) for i in range(early.count)]
+                groups = opening_groups(graph, opts.parts, opts.strategy)
+        if groups is not None:
+            early = _Early(graph, opts.parts, groups, opts.strategy)
+            task_sources = [_EarlySource(loaded.ir, early, i) for i in range(early.count)]
             order = list(range(early.count))  # largest first
         else:
             prepared.append(plan_stage(loaded, graph, path, opts, phases))

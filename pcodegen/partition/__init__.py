@@ -58,15 +58,12 @@ def partition(graph: ModuleGraph, parts: int | None, name: str = DEFAULT_STRATEG
     return make_plan(graph, assignment, name, parts, workers)
 
 
-def early_partitions(graph: ModuleGraph, parts: int | None, name: str = DEFAULT_STRATEGY) -> tuple[Plan, int] | None:
-    """The partitions the plan is sure to open with, known before it is made: under
-    pcodegen's own strategy, `multilevel.opening_partitions` (each unit costlier than a
-    share alone, largest first; in plans of 16 partitions or more, grown partitions until
-    two are known). Returned as a provisional plan (those partitions, then everything
-    else as one) and their number; its split of each is what the final plan's will be,
-    unless metadata alone names a global whose treatment depends on where the rest goes
-    (the pipeline compares the two texts). None when no partition is known early or the
-    strategy is another."""
+def opening_groups(graph: ModuleGraph, parts: int | None, name: str = DEFAULT_STRATEGY) -> list[list[int]] | None:
+    """The units of the partitions the plan is sure to open with, known before it is
+    made: under pcodegen's own strategy, `multilevel.opening_partitions` (each unit
+    costlier than a share alone, largest first; in plans of 16 partitions or more,
+    grown partitions, one per 8 partitions and at least two). None when no partition is
+    known early or the strategy is another."""
     from pcodegen.partition.multilevel import opening_partitions
     from pcodegen.partition.units import unit_graph
 
@@ -75,9 +72,17 @@ def early_partitions(graph: ModuleGraph, parts: int | None, name: str = DEFAULT_
     if name != "pcodegen" or parts < 2 or len(graph.units) < 2:
         return None
     ug = unit_graph(graph)
-    groups = opening_partitions(ug.cost, ug.adj, parts)  # the strategy's own decision
-    if not groups:
-        return None
+    return opening_partitions(ug.cost, ug.adj, parts) or None  # the strategy's own decision
+
+
+def provisional_plan(graph: ModuleGraph, parts: int | None, groups: list[list[int]],
+                     name: str = DEFAULT_STRATEGY) -> Plan:
+    """The opening partitions `groups` as a plan: those partitions, then everything else
+    as one. Its split of each opening partition is what the final plan's will be, unless
+    metadata alone names a global whose treatment depends on where the rest goes (the
+    pipeline compares the two texts)."""
+    if parts is None:
+        parts = auto_parts(graph)
     assignment = dict.fromkeys(graph.g, len(groups))
     early: list[str] = []
     for i, members in enumerate(groups):
@@ -85,16 +90,25 @@ def early_partitions(graph: ModuleGraph, parts: int | None, name: str = DEFAULT_
             assignment.update(dict.fromkeys(graph.units[u].members, i))
             early.extend(graph.units[u].members)
     # Every edge that crosses this plan's partitions touches an early one (the rest is
-    # one partition): only those are looked at (on a system image, 2 of 64 partitions).
+    # one partition): only those are looked at (on a system image, 8 of 64 partitions).
     g = graph.g
     edges = dict.fromkeys((*g.in_edges(early, data="weight"), *g.out_edges(early, data="weight")))  # once each, in order
     plan = make_plan(graph, assignment, name, parts, 1, edges)
     plan.notes = [f"provisional: partitions 0-{len(groups) - 1} of the plan, the rest in partition {len(groups)}"]
-    return plan, len(groups)
+    return plan
+
+
+def early_partitions(graph: ModuleGraph, parts: int | None, name: str = DEFAULT_STRATEGY) -> tuple[Plan, int] | None:
+    """The partitions the plan is sure to open with (`opening_groups`) as a provisional
+    plan (`provisional_plan`), and their number; None when none is known early."""
+    groups = opening_groups(graph, parts, name)
+    if groups is None:
+        return None
+    return provisional_plan(graph, parts, groups, name), len(groups)
 
 
 # Strategy modules register themselves on import.
 from pcodegen.partition import gcc, julia, library, llvm, multilevel, rustc, sequence  # noqa: E402,F401
 
 __all__ = ["Plan", "PlanMetrics", "STRATEGIES", "DEFAULT_STRATEGY", "auto_parts", "check_strategy", "partition", "strategy", "list_schedule",
-           "early_partitions"]
+           "early_partitions", "opening_groups", "provisional_plan"]
