@@ -32,7 +32,7 @@ from pcodegen.ir.load import LoadedModule, WholeModule, load_module, load_whole,
 from pcodegen.defaults import DEFAULT_COST
 from pcodegen.partition import DEFAULT_STRATEGY, Plan, auto_parts, check_strategy, opening_groups, partition, provisional_plan
 from pcodegen.partition.stable import Stability, read_previous, stable_plan
-from pcodegen.ir.text import symbol_name
+from pcodegen.ir.text import IRModule, symbol_name
 from pcodegen.split import PartitionSource, split_partition
 from pcodegen.validate.symbols import SymbolReport, SymbolTable, check_symbols, symbols_of_ir, symbols_of_object
 
@@ -319,7 +319,7 @@ def _starts_early(opts: CompileOptions) -> bool:
 
 
 def _plans_early(path: str | Path, opts: CompileOptions) -> bool:
-    """Whether partitions known before the plan (`partition.early_partitions`) may start
+    """Whether partitions known before the plan (`partition.opening_groups`) may start
     while the rest is planned: forked workers (they inherit what exists when forked),
     a fresh plan (a stable one keeps units where they were), no memory budget (it caps
     the workers by the whole plan's sizes) and no injected faults."""
@@ -355,7 +355,7 @@ class _EarlySource:
     """An opening partition not yet cut: the worker makes the provisional plan (once per
     process) and cuts its partition from it."""
 
-    ir: Any
+    ir: IRModule
     early: _Early
     index: int
 

@@ -13,21 +13,18 @@ from pcodegen.ir.text import ir_token, symbol_name
 
 
 def list_schedule(costs: Sequence[float], workers: int, order: Sequence[int] | None = None,
-                  ready: Sequence[float] | None = None, release: Sequence[float] | None = None) -> float:
+                  release: Sequence[float] | None = None) -> float:
     """Makespan of list scheduling: jobs with `costs` dispatched in `order` (default:
     largest first, LPT), each onto the first free of `workers` (what the executor does).
     With the default order it is also an achievable bound on the largest of `workers`
-    bins, never below the largest job. `ready`: when each worker can start (default: all
-    at 0). `release`: when each job can start at the earliest (default: at once; the
-    jobs a plan made beside the first ones holds back until it exists)."""
+    bins, never below the largest job. `release`: when each job can start at the
+    earliest (default: at once; the jobs of a plan made beside the first ones wait until
+    it exists)."""
     if not costs:
         return 0.0
     if order is None:
         order = sorted(range(len(costs)), key=lambda i: -costs[i])
-    lanes = max(1, min(workers, len(costs)))
-    free = sorted(ready[:lanes]) if ready else [0.0] * lanes
-    free += [0.0] * (lanes - len(free))
-    heapq.heapify(free)
+    free = [0.0] * max(1, min(workers, len(costs)))
     for i in order:
         start = free[0] if release is None else max(free[0], release[i])
         heapq.heapreplace(free, start + costs[i])
