@@ -169,7 +169,11 @@ def build_graph(ir: IRModule, source: str = "", cost: str = DEFAULT_COST) -> Mod
         uf.union(*members)
     units = []
     for subset in uf.to_sets():
+        if len(subset) == 1:  # most units: no sort, no sum
+            (m,) = subset
+            units.append(Unit((m,), unit_costs[m], ents[m].order))
+            continue
         members = tuple(sorted(subset, key=lambda n: ents[n].order))
-        units.append(Unit(members, sum(g.nodes[m]["cost"] for m in members), ents[members[0]].order))
+        units.append(Unit(members, sum(unit_costs[m] for m in members), ents[members[0]].order))
     units.sort(key=lambda u: u.order)
     return ModuleGraph(g, units, init_edges, ir, source, cost)
