@@ -157,8 +157,10 @@ def run_pool(
     `meanwhile()` runs in the coordinator once, on a thread, right after the first tasks
     are dispatched, while they run (work that the tasks do not need); meanwhile the
     workers get the other first tasks as they free up, no worker is forked and no result
-    is reported (`on_result` may read what it prepares). It may return `MoreTasks`, which
-    join the queue. A worker knows only the tasks that existed when it was forked: one
+    is reported (`on_result` may read what it prepares). A task that fails meanwhile is
+    reported once `meanwhile()` has returned, and its exception, if it raised one, comes
+    first (a bad input fails both, and the input's error says more). It may return
+    `MoreTasks`, which join the queue. A worker knows only the tasks that existed when it was forked: one
     that falls idle with only newer tasks left is let go, and a worker forked now takes
     its place. Results cover all tasks, in task order.
     """
@@ -172,6 +174,8 @@ def run_pool(
     attempts = [0] * len(tasks)
     results: list[Any] = [None] * len(tasks)
     finished: list[int] = []  # results in hand, not yet reported
+
+    beside: _Beside | None = None  # meanwhile() while it runs
 
     def spawn() -> _Slot:
         conn, child_end = ctx.Pipe(duplex=True)
@@ -196,6 +200,8 @@ def run_pool(
         retire(slot)
         how = describe_failure(how, memory_limit)
         if attempts[i] >= retries:
+            if beside is not None:  # what runs beside may explain the failure (a bad input): its error first
+                beside.result()
             raise WorkerError(labels[i], how)
         attempts[i] += 1
         log.warning("%s failed (%s); retry %d of %d", labels[i], how, attempts[i], retries)
@@ -214,7 +220,6 @@ def run_pool(
         slot.task, slot.start = i, time.monotonic()
 
     leaving: list[_Slot] = []  # told to stop; reaped at the end
-    beside: _Beside | None = None  # meanwhile() while it runs
     try:
         while True:
             for slot in [s for s in slots if s.task is None]:
