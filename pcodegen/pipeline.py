@@ -32,7 +32,7 @@ from pcodegen.ir.load import LoadedModule, WholeModule, load_module, load_whole,
 from pcodegen.defaults import DEFAULT_COST
 from pcodegen.partition import DEFAULT_STRATEGY, Plan, auto_parts, check_strategy, opening_groups, partition, provisional_plan
 from pcodegen.partition.stable import Stability, read_previous, stable_plan
-from pcodegen.ir.text import IRModule, symbol_name
+from pcodegen.ir.text import symbol_name
 from pcodegen.split import PartitionSource, split_partition
 from pcodegen.validate.symbols import SymbolReport, SymbolTable, check_symbols, symbols_of_ir, symbols_of_object
 
@@ -350,19 +350,6 @@ class _Early:
         return provisional_plan(self.graph, self.parts, self.groups, self.strategy)
 
 
-@dataclass
-class _EarlySource:
-    """An opening partition not yet cut: the worker makes the provisional plan (once per
-    process) and cuts its partition from it."""
-
-    ir: IRModule
-    early: _Early
-    index: int
-
-    def text(self) -> str:
-        return split_partition(self.ir, self.early.plan, self.index)
-
-
 def compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
     """Partition the module at `path` and compile the partitions in worker processes.
     A one-partition build starts its worker at once on the whole input (`WholeModule`)
@@ -409,7 +396,8 @@ def _compile_parallel(path: str | Path, opts: CompileOptions) -> CompileRun:
                 groups = opening_groups(graph, opts.parts, opts.strategy)
         if groups is not None:
             early = _Early(graph, opts.parts, groups, opts.strategy)
-            task_sources = [_EarlySource(loaded.ir, early, i) for i in range(early.count)]
+            # each early worker makes the provisional plan itself (once per process) and cuts its partition
+            task_sources = [PartitionSource(loaded.ir, lambda: early.plan, i) for i in range(early.count)]
             order = list(range(early.count))  # largest first
         else:
             prepared.append(plan_stage(loaded, graph, path, opts, phases))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from pcodegen import sabotage
 from pcodegen.graph import PER_PARTITION, module_asm_anchors
@@ -180,11 +181,13 @@ def split_module(ir: IRModule, plan: Plan) -> list[str]:
 class PartitionSource:
     """A partition not yet cut out: the worker calls `text()`, so the split runs in
     parallel and each worker touches only its own definitions. Forked workers inherit
-    the module for free; executors that pickle tasks call `text()` first."""
+    the module for free; executors that pickle tasks call `text()` first. `plan` may be
+    a function that makes the plan: then the worker makes it (the pipeline's provisional
+    plan for the partitions started before the plan)."""
 
     ir: IRModule
-    plan: Plan
+    plan: Plan | Callable[[], Plan]
     index: int
 
     def text(self) -> str:
-        return split_partition(self.ir, self.plan, self.index)
+        return split_partition(self.ir, self.plan() if callable(self.plan) else self.plan, self.index)

@@ -92,7 +92,7 @@ class RunTime:
         """The order the partitions were handed out in (the opening ones first, then the
         largest first) and when each could start, from the compile phase's start."""
         if not self.partition_beside:
-            return sorted(range(len(self.costs)), key=lambda i: -self.costs[i]), None
+            return opening_order(self.costs, 0), None
         return (opening_order(self.costs, self.early),
                 opening_release(len(self.costs), self.early, self.beside["partition"]))
 
