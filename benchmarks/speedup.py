@@ -83,15 +83,25 @@ def main() -> None:
                       f"{s['wall_s'] / p['wall_s']:.2f}x, CPU {p['cpu_s']:.2f} s, busy imbalance "
                       f"{busy_imbalance(p['workers']):.3f} (busiest worker over the mean), planned imbalance "
                       f"{plan['metrics']['imbalance']:.3f}, slowest partition {max(w['total'] for w in p['workers']):.2f} s")
+    from pcodegen.bench.driver import cpu_share
+
     se = statistics.median(t["wall_s"] for t in serial)
-    print(f"medians of {args.repeat} run(s), serial {se:.2f} s:")
-    print(f"  {'cost rule':<28}{'parallel s':>11}{'speedup':>9}{'busy imbalance':>16}")
+    print(f"medians of {args.repeat} run(s), serial {se:.2f} s "
+          f"(runs {min(t['wall_s'] for t in serial):.2f}-{max(t['wall_s'] for t in serial):.2f} s):")
+    print(f"  {'cost rule':<28}{'parallel s':>11}{'speedup':>9}{'per-run range':>16}{'busy imbalance':>16}"
+          f"{'CPU share':>11}")
     for cost, runs in parallel.items():
         pe = statistics.median(t["wall_s"] for t in runs)
         imb = statistics.median(busy_imbalance(t["workers"]) for t in runs)
-        print(f"  {cost:<28}{pe:>11.2f}{se / pe:>8.2f}x{imb:>16.3f}")
-    print("speedup: serial over parallel wall time, end to end (read the input to the linked program); busy "
-          "imbalance: the busiest worker's task time over the mean worker's (1.000: all finished together)")
+        ratios = [s["wall_s"] / p["wall_s"] for s, p in zip(serial, runs)]
+        share = statistics.median(cpu_share(t) for t in runs)
+        print(f"  {cost:<28}{pe:>11.2f}{se / pe:>8.2f}x{min(ratios):>9.2f}-{max(ratios):.2f}x{imb:>16.3f}"
+              f"{share:>10.0%}")
+    print("speedup: serial over parallel wall time, end to end (read the input to the linked program), median "
+          "over median; per-run range: each run's serial build over the same run's parallel build; busy "
+          "imbalance: the busiest worker's task time over the mean worker's (1.000: all finished together); "
+          "CPU share: the workers' CPU time over their wall time (100% on an idle machine: lower means other "
+          "processes took the cores, and the figures spread)")
 
 
 def busy_imbalance(workers: list[dict]) -> float:

@@ -106,7 +106,7 @@ class Entity:
         names one on almost every instruction, and only the partition that owns the
         definition needs them, so the coordinator never looks."""
         if self._metadata is None:
-            self._metadata = frozenset(int(md) for _, _, md in _SCAN.findall(self.text) if md)
+            self._metadata = metadata_ids(self.text)
         return self._metadata
 
     @property
@@ -188,25 +188,20 @@ class IRModule:
         names: set[str] = set()
         frontier = set(roots)
         while frontier:
-            lines = []
             ahead: set[int] = set()
-            for node in frontier:
-                if node in replaced:
-                    seen.add(node)
-                    ahead |= replaced[node]
-                    continue
-                line = md.get(node)
-                if line is not None:
-                    seen.add(node)
-                    lines.append(line)
+            for node in frontier.intersection(replaced):
+                ahead |= replaced[node]
+            seen |= frontier.intersection(replaced)
+            found, lines = md.present(frontier.difference(replaced))
+            seen |= found
             if lines:
                 blob = "\n".join(lines)
-                if '"' in blob or "@" in blob:
-                    found = _MD_SCAN.findall(blob)
-                    ahead.update(int(i) for i, _ in found if i)
-                    names.update(g for _, g in found if g)
+                if "@" in blob:  # a global's name may be quoted: scan strings and names together
+                    refs = _MD_SCAN.findall(blob)
+                    ahead.update(int(i) for i, _ in refs if i)
+                    names.update(g for _, g in refs if g)
                 else:
-                    ahead.update(map(int, _MD_IDS.findall(blob)))
+                    ahead.update(metadata_ids(blob))
             frontier = ahead - seen
         return seen, names
 
@@ -262,6 +257,15 @@ class Metadata(Mapping[int, str]):
         self._runs.extend(later._runs)
         self._single.update(later._single)
 
+    def present(self, ids: set[int]) -> tuple[set[int], list[str]]:
+        """(those of `ids` that are here, their lines), fast for the usual single run."""
+        if len(self._runs) == 1 and not self._single:
+            first, run = self._runs[0]
+            found = {i for i in ids if 0 <= i - first < len(run)}
+            return found, [run[i - first] for i in found]
+        found = {i for i in ids if i in self}
+        return found, [self[i] for i in found]
+
     def lines(self, ids: list[int]) -> list[str]:
         """The lines of `ids` (all present), fast for the usual single run."""
         if len(self._runs) == 1 and not self._single:
@@ -309,6 +313,17 @@ _MD_SCAN = re.compile(r'"[^"]*"|!(\d+)|@("[^"]*"|[-a-zA-Z$._0-9]+)')
 
 _MD_IDS = re.compile(r"!(\d+)")
 _NO_GLOBALS: frozenset[str] = frozenset()
+
+
+_STRING = re.compile(r'"[^"]*"')
+
+
+def metadata_ids(text: str) -> frozenset[int]:
+    """Ids of the metadata nodes `text` names (`!N`), string literals excluded (LLVM
+    escapes a quote inside one, so a literal ends at the next quote)."""
+    if '"' in text:
+        text = _STRING.sub("", text)
+    return frozenset(map(int, set(_MD_IDS.findall(text))))  # each distinct id converted once
 
 
 def metadata_line_refs(line: str) -> tuple[frozenset[int], frozenset[str]]:
