@@ -145,3 +145,45 @@ def test_collector_paused_for_the_load_and_restored(sample_modules: dict[str, Pa
         pipeline.build_graph = real
         gc.unfreeze()
         gc.enable()
+
+
+def test_metadata_reach_matches_node_by_node_closure() -> None:
+    """The split's breadth-first reach (lines joined a level at a time, strings stripped)
+    finds what following each node's own references finds: ids inside string literals
+    are not references, a quoted global's name is found, and `replaced` nodes take the
+    references given for them."""
+    from pcodegen.ir.text import metadata_ids, metadata_line_refs
+
+    text = ('@"odd name" = global i32 1\n'
+            'define void @f() !dbg !2 {\n  ret void, !dbg !7\n}\n'
+            '!llvm.dbg.cu = !{!0}\n'
+            '!0 = distinct !{!1, !"see !9"}\n'
+            '!1 = !{!"file!8.c"}\n'
+            '!2 = distinct !{!0, !3, !4}\n'
+            '!3 = !{!5, ptr @"odd name"}\n'
+            '!4 = !{!6}\n'
+            '!5 = !{}\n'
+            '!6 = !{!5}\n'
+            '!7 = !{!2}\n'
+            '!8 = !{}\n'
+            '!9 = !{}\n'
+            '!10 = !{!8}\n')
+    ir = parse_module_text(text)
+    assert ir.entities["f"].metadata == metadata_ids(ir.entities["f"].text) == {2, 7}
+    assert metadata_ids('x !"a !1 b" !2, !"!3" !4') == {2, 4}
+
+    def closure(roots: set[int], replaced: dict[int, frozenset[int]]) -> tuple[set[int], set[str]]:
+        seen, names, todo = set(), set(), list(roots)
+        while todo:
+            node = todo.pop()
+            if node in seen or (node not in ir.metadata and node not in replaced):
+                continue
+            seen.add(node)
+            ids, globals_ = (replaced[node], frozenset()) if node in replaced else metadata_line_refs(ir.metadata[node])
+            names |= globals_
+            todo += ids
+        return seen, names
+
+    for roots, replaced in (({0}, {}), ({2, 7}, {}), ({2}, {4: frozenset({8})}), ({10, 42}, {})):
+        assert ir.metadata_reach(roots, replaced) == closure(roots, replaced), (roots, replaced)
+    assert ir.metadata_reach({2}, {}) == ({0, 1, 2, 3, 4, 5, 6}, {'"odd name"'})
