@@ -189,9 +189,10 @@ class IRModule:
         frontier = set(roots)
         while frontier:
             ahead: set[int] = set()
-            for node in frontier.intersection(replaced):
+            rewritten = frontier.intersection(replaced)
+            for node in rewritten:
                 ahead |= replaced[node]
-            seen |= frontier.intersection(replaced)
+            seen |= rewritten
             found, lines = md.present(frontier.difference(replaced))
             seen |= found
             if lines:
@@ -330,34 +331,19 @@ def metadata_line_refs(line: str) -> tuple[frozenset[int], frozenset[str]]:
     """(metadata ids, global names) a printed metadata line references (its own id
     and anything inside string literals excluded)."""
     at = line.index(" = ")
-    if '"' not in line and "@" not in line:  # most lines (locations, scopes, tuples): ids only
-        return frozenset(map(int, _MD_IDS.findall(line, at))), _NO_GLOBALS
+    if "@" not in line:  # most lines (locations, scopes, tuples, names): ids only
+        return metadata_ids(line[at:]), _NO_GLOBALS
     found = _MD_SCAN.findall(line, at)
     return (frozenset(int(md) for md, _ in found if md), frozenset(g for _, g in found if g))
 
 
-_SCAN = re.compile(r'@("[^"]*"|[-a-zA-Z$._0-9]+)(\(?)|"[^"]*"|!(\d+)')
 _SCAN_GLOBALS = re.compile(r'@("[^"]*"|[-a-zA-Z$._0-9]+)(\(?)|"[^"]*"')
 _BLOCKADDRESS = re.compile(r'blockaddress\(@("[^"]*"|[-a-zA-Z$._0-9]+)')
 
 
-def _scan(text: str, own: str | None) -> tuple[Counter, Counter, set[str], set[int]]:
-    """References in `text`: (non-call uses, direct calls, blockaddress targets, metadata ids)."""
-    refs: Counter = Counter()
-    calls: Counter = Counter()
-    mds: set[int] = set()
-    for (name, paren, md), count in Counter(_SCAN.findall(text)).items():
-        if name:
-            if name != own:
-                (calls if paren else refs)[name] += count
-        elif md:
-            mds.add(int(md))
-    blockaddr = set(_BLOCKADDRESS.findall(text)) - {own} if "blockaddress(" in text else set()
-    return refs, calls, blockaddr, mds
-
-
 def _scan_globals(text: str, own: str | None) -> tuple[Counter, Counter, set[str]]:
-    """`_scan` without the metadata ids (see `Entity.metadata`)."""
+    """References in `text`: (non-call uses, direct calls, blockaddress targets); the
+    metadata it names is found only when a split needs it (`Entity.metadata`)."""
     refs: Counter = Counter()
     calls: Counter = Counter()
     for (name, paren), count in Counter(_SCAN_GLOBALS.findall(text)).items():
