@@ -31,11 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pcodegen.validate.symbols import SHN_UNDEF, STT_FUNC, STT_GNU_IFUNC, STT_TLS, RawSymbol, iter_symbols, open_elf
+from pcodegen.validate.symbols import (SHN_UNDEF, STT_FUNC, STT_GNU_IFUNC, STT_SECTION, STT_TLS, RawSymbol, Section,
+                                       named_symbols, open_elf, section_headers, symbol_entries)
 
 SHN_ABS, SHN_COMMON = 0xFFF1, 0xFFF2
 SHF_WRITE, SHF_ALLOC, SHF_EXECINSTR, SHF_TLS = 0x1, 0x2, 0x4, 0x400
-SHT_NOBITS, SHT_GROUP = 8, 17
+SHT_RELA, SHT_NOBITS, SHT_REL, SHT_GROUP = 4, 8, 9, 17
 DEFAULT_PRIORITY = 65535
 # Groups code generation makes in every object that needs them, not from an IR comdat:
 # the personality pointer each object using exceptions carries (meant to be merged).
@@ -116,20 +117,19 @@ def object_facts(data: bytes, name: str = "object") -> ObjectFacts:
     """Read the program-level facts of one ELF relocatable object."""
     elf = open_elf(data, name)
     facts = ObjectFacts(name)
-    sections = list(elf.iter_sections())
+    sections = section_headers(elf, data, name)
+    entries = symbol_entries(elf, data, sections, name)
+    order = "<" if elf.little_endian else ">"
     group_of: dict[int, str] = {}
-    symtab = elf.get_section_by_name(".symtab")
     for sec in sections:
-        if sec["sh_type"] == "SHT_GROUP" and symtab is not None:
-            words = struct.unpack(("<" if elf.little_endian else ">") + f"{sec['sh_size'] // 4}I", sec.data())
-            signature = symtab.get_symbol(sec["sh_info"]).name
-            members = [sections[i].name for i in words[1:]]
-            facts.groups[signature] = members
+        if sec.type == SHT_GROUP and entries:
+            words = struct.unpack_from(order + f"{sec.size // 4}I", data, sec.offset)
+            signature = entries[sec.info][0]
+            facts.groups[signature] = [sections[i].name for i in words[1:]]
             for i in words[1:]:
                 group_of[i] = signature
-    raw = list(iter_symbols(elf, data))
     at_address: dict[tuple[int, int], list[RawSymbol]] = defaultdict(list)
-    for sym in raw:
+    for sym in named_symbols(entries):
         if sym.shndx == SHN_UNDEF:
             facts.references[sym.name] = sym.kind == STT_TLS
             continue
@@ -139,37 +139,48 @@ def object_facts(data: bytes, name: str = "object") -> ObjectFacts:
             kind = "absolute"
         else:
             sec = sections[sym.shndx]
-            kind = section_kind(sec.name, sec["sh_flags"], 8 if sec["sh_type"] == "SHT_NOBITS" else 0)
+            kind = section_kind(sec.name, sec.flags, sec.type)
             at_address[(sym.shndx, sym.value)].append(sym)
         facts.symbols[sym.name] = DefinedSymbol(kind, sym.size, sym.binding, sym.visibility, sym.kind == STT_TLS,
                                                 sym.kind in (STT_FUNC, STT_GNU_IFUNC), (sym.shndx, sym.value))
-    relocations = {sec["sh_info"]: sec for sec in sections if sec["sh_type"] in ("SHT_RELA", "SHT_REL")}
+    relocations = {sec.info: sec for sec in sections if sec.type in (SHT_RELA, SHT_REL)}
     for index, sec in enumerate(sections):
         info = _structor_section(sec.name)
-        if info is None or sec["sh_type"] == "SHT_NOBITS":
+        if info is None or sec.type == SHT_NOBITS:
             continue
         which, priority, reverse = info
         rel = relocations.get(index)
-        entries = []
-        for r in sorted(rel.iter_relocations() if rel is not None else [], key=lambda r: r["r_offset"]):
-            target = symtab.get_symbol(r["r_info_sym"]) if symtab is not None else None
-            entries.append(_function_name(target, r, at_address))
+        entries_here = [_function_name(entries, r, at_address)
+                        for r in (_relocations(rel, data, order, elf.elfclass) if rel is not None else [])]
         if reverse:
-            entries.reverse()
-        facts.structors += [Structor(which, priority, fn, group_of.get(index)) for fn in entries]
+            entries_here.reverse()
+        facts.structors += [Structor(which, priority, fn, group_of.get(index)) for fn in entries_here]
     return facts
 
 
-def _function_name(target, reloc, at_address: dict[tuple[int, int], list[RawSymbol]]) -> str:
+def _relocations(rel: Section, data: bytes, order: str, elfclass: int) -> list[tuple[int, int, int]]:
+    """(offset, symbol index, addend) of each entry of a relocation section, by offset
+    (REL entries keep their addend in the section: taken as 0)."""
+    rela = rel.type == SHT_RELA
+    fmt = order + (("QQq" if rela else "QQ") if elfclass == 64 else ("IIi" if rela else "II"))
+    shift = 32 if elfclass == 64 else 8
+    size = struct.calcsize(fmt)
+    rows = struct.iter_unpack(fmt, data[rel.offset:rel.offset + rel.size - rel.size % size])
+    return sorted((r[0], r[1] >> shift, r[2] if rela else 0) for r in rows)
+
+
+def _function_name(entries: list[tuple[str, int, int, int, int, int]], reloc: tuple[int, int, int],
+                   at_address: dict[tuple[int, int], list[RawSymbol]]) -> str:
     """The function a structor relocation points at: its symbol, or for a relocation
     against a section symbol, the function defined at that section offset."""
-    if target is None:
+    _, index, addend = reloc
+    if index >= len(entries):
         return "?"
-    if target["st_info"]["type"] != "STT_SECTION":
-        return target.name
-    addend = reloc["r_addend"] if reloc.is_RELA() else 0
-    named = [s for s in at_address.get((target["st_shndx"], addend), []) if s.kind in (STT_FUNC, 0)]
-    return min((s.name for s in named), default=f"section {target['st_shndx']}+{addend}")
+    name, _, _, info, _, shndx = entries[index]
+    if info & 0xF != STT_SECTION:
+        return name
+    named = [s for s in at_address.get((shndx, addend), []) if s.kind in (STT_FUNC, 0)]
+    return min((s.name for s in named), default=f"section {shndx}+{addend}")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Validate stage: symbol resolution across the partitions, checked before loading.
 
-Symbol tables come from the objects themselves (ELF, read with pyelftools) or from IR.
+Symbol tables come from the objects themselves (ELF: pyelftools checks the header, the
+section and symbol tables are unpacked here) or from IR.
 `check_symbols` compares the outputs with a reference (the input module, or a serial
 build) and lists undefined references, duplicate definitions, exported symbols that
 were lost, and linkage or visibility changes.
@@ -12,14 +13,15 @@ import io
 import struct
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import llvmlite.binding as llvm
-from elftools.common.exceptions import ELFError
-from elftools.elf.elffile import ELFFile
 
 from pcodegen.errors import UsageError
 from pcodegen.ir.text import IRModule, parse_module_text, symbol_name
+
+if TYPE_CHECKING:
+    from elftools.elf.elffile import ELFFile
 
 _BINDING = {"external": "global", "common": "global", "weak": "weak", "weak_odr": "weak",
             "linkonce": "weak", "linkonce_odr": "weak", "internal": "local", "private": "local"}
@@ -64,47 +66,134 @@ class RawSymbol:
 
 
 def open_elf(data: bytes, name: str) -> ELFFile:
-    """An ELFFile over `data`; anything else is a one-line usage error."""
+    """An ELFFile over `data`; anything else is a one-line usage error. (pyelftools is
+    imported here, at the first object: 0.1 s a command that reads none need not pay.)"""
+    from elftools.common.exceptions import ELFError
+    from elftools.elf.elffile import ELFFile
+
     try:
         return ELFFile(io.BytesIO(data))
     except ELFError as exc:
         raise UsageError(f"{name}: not an ELF object: {exc}") from None
 
 
-def iter_symbols(elf: ELFFile, data: bytes) -> Iterator[RawSymbol]:
-    """Every named symbol of `.symtab` except section and file symbols.
+SHT_SYMTAB, SHT_SYMTAB_SHNDX = 2, 18
+SHN_XINDEX = 0xFFFF
 
-    pyelftools locates `.symtab` and its string table; the fixed-size entries are then
-    unpacked in one `struct.iter_unpack` sweep rather than as pyelftools' per-symbol
-    objects (the coordinator reads each object while workers still compile).
-    """
+
+@dataclass(frozen=True)
+class Section:
+    """One ELF section header."""
+
+    name: str
+    type: int  # SHT_*
+    flags: int
+    offset: int
+    size: int
+    link: int
+    info: int
+
+
+def _layout(elf: ELFFile) -> tuple[str, int]:
+    """(struct byte order, ELF class) of an object pyelftools opened."""
+    return ("<" if elf.little_endian else ">"), elf.elfclass
+
+
+def section_headers(elf: ELFFile, data: bytes, name: str = "object") -> list[Section]:
+    """Every section header of the object, in index order, unpacked in one sweep.
+
+    pyelftools builds an object per section and a name map of all of them for one
+    lookup by name: seconds for a C++ object's thousands of comdat sections. The header
+    table is read here directly, extended numbering included (past 0xff00 sections the
+    count and the name table's index are kept in section 0)."""
     try:
-        symtab = elf.get_section_by_name(".symtab")
-    except ELFError as exc:
-        raise UsageError(f"not an ELF object: {exc}") from None
-    if symtab is None:
-        return
-    s0 = elf.get_section(symtab["sh_link"])["sh_offset"]
-    order = "<" if elf.little_endian else ">"
+        return _section_headers(elf, data)
+    except (struct.error, ValueError, IndexError):
+        raise UsageError(f"{name}: a truncated or corrupt ELF object (its section headers cannot be read); "
+                         "compile it again") from None
+
+
+def _section_headers(elf: ELFFile, data: bytes) -> list[Section]:
+    order, elfclass = _layout(elf)
+    if elfclass == 64:
+        shoff, = struct.unpack_from(order + "Q", data, 0x28)
+        _, shnum, shstrndx = struct.unpack_from(order + "HHH", data, 0x3A)
+        fmt = order + "IIQQQQIIQQ"
+    else:
+        shoff, = struct.unpack_from(order + "I", data, 0x20)
+        _, shnum, shstrndx = struct.unpack_from(order + "HHH", data, 0x2E)
+        fmt = order + "IIIIIIIIII"
+    if not shoff:
+        return []
+    size = struct.calcsize(fmt)
+    first = struct.unpack_from(fmt, data, shoff)
+    shnum = shnum or first[5]
+    shstrndx = first[6] if shstrndx == SHN_XINDEX else shstrndx
+    if shoff + shnum * size > len(data) or shstrndx >= shnum:
+        raise ValueError("the table lies outside the file")
+    # Each header: name, type, flags, addr, offset, size, link, info, addralign, entsize.
+    rows = list(struct.iter_unpack(fmt, data[shoff:shoff + shnum * size]))
+    names = rows[shstrndx][4]
+    return [Section(data[names + r[0]:data.index(b"\0", names + r[0])].decode("utf-8", "surrogateescape"),
+                    r[1], r[2], r[4], r[5], r[6], r[7]) for r in rows]
+
+
+def symbol_entries(elf: ELFFile, data: bytes, sections: list[Section],
+                   name: str = "object") -> list[tuple[str, int, int, int, int, int]]:
+    """Every entry of `.symtab` by index: (name, value, size, info, other, section
+    index), the index taken from `.symtab_shndx` where the entry defers to it. The
+    fixed-size entries are unpacked in one `struct.iter_unpack` sweep rather than as
+    pyelftools' per-symbol objects (the coordinator reads each object while workers
+    still compile)."""
+    try:
+        return _symbol_entries(elf, data, sections)
+    except (struct.error, ValueError, IndexError):
+        raise UsageError(f"{name}: a truncated or corrupt ELF object (its symbol table cannot be read); "
+                         "compile it again") from None
+
+
+def _symbol_entries(elf: ELFFile, data: bytes, sections: list[Section]) -> list[tuple[str, int, int, int, int, int]]:
+    found = [i for i, sec in enumerate(sections) if sec.type == SHT_SYMTAB]
+    if not found:
+        return []
+    symtab = sections[found[0]]
+    s0 = sections[symtab.link].offset
+    order, elfclass = _layout(elf)
     # Elf64_Sym: name, info, other, shndx, value, size; Elf32_Sym: name, value, size, info, other, shndx.
-    fmt, fields = ("IBBHQQ", (0, 1, 2, 3, 4, 5)) if elf.elfclass == 64 else ("IIIBBH", (0, 3, 4, 5, 1, 2))
+    fmt, fields = ("IBBHQQ", (0, 4, 5, 1, 2, 3)) if elfclass == 64 else ("IIIBBH", (0, 1, 2, 3, 4, 5))
     fmt = order + fmt
-    start, size = symtab["sh_offset"], symtab["sh_size"]
     entsize = struct.calcsize(fmt)
-    for entry in struct.iter_unpack(fmt, data[start:start + size - size % entsize]):
-        st_name, info, other, shndx, value, st_size = (entry[f] for f in fields)
-        if not st_name or (info & 0xF) in (STT_SECTION, STT_FILE):
+    raw = data[symtab.offset:symtab.offset + symtab.size - symtab.size % entsize]
+    extended = [sec for sec in sections if sec.type == SHT_SYMTAB_SHNDX and sec.link == found[0]]
+    wide = (struct.unpack_from(order + f"{symtab.size // entsize}I", data, extended[0].offset) if extended else ())
+    entries = []
+    for i, entry in enumerate(struct.iter_unpack(fmt, raw)):
+        st_name, value, st_size, info, other, shndx = (entry[f] for f in fields)
+        if shndx == SHN_XINDEX and wide:
+            shndx = wide[i]
+        name = data[s0 + st_name:data.index(b"\0", s0 + st_name)].decode("utf-8", "surrogateescape") if st_name else ""
+        entries.append((name, value, st_size, info, other, shndx))
+    return entries
+
+
+def named_symbols(entries: list[tuple[str, int, int, int, int, int]]) -> Iterator[RawSymbol]:
+    """The named entries of `symbol_entries` except section and file symbols."""
+    for name, value, size, info, other, shndx in entries:
+        if not name or (info & 0xF) in (STT_SECTION, STT_FILE):
             continue
-        at = s0 + st_name
-        name = data[at:data.index(b"\0", at)].decode("utf-8", "surrogateescape")
-        yield RawSymbol(name, value, st_size, info & 0xF, STB.get(info >> 4, "global"),
-                        STV.get(other & 0x3, "default"), shndx)
+        yield RawSymbol(name, value, size, info & 0xF, STB.get(info >> 4, "global"), STV.get(other & 0x3, "default"),
+                        shndx)
+
+
+def iter_symbols(elf: ELFFile, data: bytes, name: str = "object") -> Iterator[RawSymbol]:
+    """Every named symbol of `.symtab` except section and file symbols."""
+    return named_symbols(symbol_entries(elf, data, section_headers(elf, data, name), name))
 
 
 def symbols_of_object(data: bytes, name: str = "object") -> SymbolTable:
     """The ELF symbol table of an object file's bytes."""
     table = SymbolTable()
-    for sym in iter_symbols(open_elf(data, name), data):
+    for sym in iter_symbols(open_elf(data, name), data, name):
         if sym.shndx == SHN_UNDEF:
             table.undefined.add(sym.name)
         else:

@@ -90,3 +90,44 @@ def test_symbol_reader_agrees_with_pyelftools(tmp_path: Path, triple: str) -> No
     assert {k: (v.binding, v.visibility) for k, v in table.defined.items()} == expected_defined
     assert table.undefined == expected_undefined and "ext" in expected_undefined
     assert expected_defined["weak_one"] == ("weak", "default") and expected_defined["hid"][1] == "hidden"
+
+
+@needs_clang
+def test_object_with_extended_section_numbering(tmp_path: Path) -> None:
+    """Past 65,280 sections ELF keeps the section count in section 0 and a symbol's
+    section in `.symtab_shndx`; the validator must follow both, or every symbol of a
+    high section looks like one address (a destructor read as the constructor beside it)."""
+    from pcodegen.validate.program import object_facts
+
+    src = tmp_path / "many.c"
+    src.write_text("\n".join(f"int g{i} = {i};" for i in range(65300)) + "\nint zeroed;\n"
+                   "__attribute__((constructor(200))) static void early(void) {}\n"
+                   "__attribute__((destructor)) static void late(void) {}\n")
+    obj = tmp_path / "many.o"
+    subprocess.run([build.find_tool("clang-19"), "-c", "-O0", "-fdata-sections", "-ffunction-sections", str(src),
+                    "-o", str(obj)], check=True)
+    data = obj.read_bytes()
+    facts = object_facts(data, obj.name)
+    assert [(s.list, s.priority, s.function) for s in facts.structors] == [("ctors", 200, "early"),
+                                                                            ("dtors", 65535, "late")]
+    assert facts.symbols["g65299"].section_kind == "data" and facts.symbols["zeroed"].section_kind == "bss"
+    assert facts.symbols["early"].at != facts.symbols["late"].at
+    assert len({facts.symbols[f"g{i}"].at for i in range(65300)}) == 65300
+    table = symbols_of_object(data)
+    assert {f"g{i}" for i in range(65300)} <= set(table.defined) and table.defined["late"].binding == "local"
+
+
+@needs_clang
+@pytest.mark.slow
+def test_truncated_object_is_one_line(sample_modules: dict[str, Path], tmp_path: Path) -> None:
+    """An object cut short after its ELF header (its section table past the end) is
+    named in one line with exit 2, by the symbol check and the program check alike."""
+    bc = sample_modules["registry"]
+    out = _compile(bc, tmp_path / "cut")
+    victim = out / "part-001.o"
+    victim.write_bytes(victim.read_bytes()[:256])
+    for extra in ([], ["--symbols-only"]):
+        proc = run_cli("validate", out, "--input", bc, *extra)
+        assert proc.returncode == 2, proc.stderr
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and "part-001.o: a truncated or corrupt ELF object" in lines[0], lines
