@@ -96,16 +96,27 @@ def run_shell(exe: Path, script: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def sqlite_serial_output(sqlite_bc: Path, sqlite_link_args: list[str], sqlite_script: Path,
-                         tmp_path_factory: pytest.TempPathFactory):
-    """opt level -> output of the serially built shell on the test script (built on first use)."""
+def sqlite_serial_build(sqlite_bc: Path, sqlite_link_args: list[str], tmp_path_factory: pytest.TempPathFactory):
+    """opt level -> the serially built shell (its object in `<shell>.parts/serial.o`),
+    built on first use."""
     base = tmp_path_factory.mktemp("serial")
 
     @functools.cache
-    def output(opt: int) -> str:
+    def shell(opt: int) -> Path:
         exe = base / f"sqlite3-O{opt}"
         proc = run_cli("compile", sqlite_bc, "--serial", "--opt", opt, "--link", "exe", "-o", exe, *sqlite_link_args)
         assert proc.returncode == 0, proc.stderr
-        return run_shell(exe, sqlite_script)
+        return exe
+
+    return shell
+
+
+@pytest.fixture(scope="session")
+def sqlite_serial_output(sqlite_serial_build, sqlite_script: Path):
+    """opt level -> output of the serially built shell on the test script (built on first use)."""
+
+    @functools.cache
+    def output(opt: int) -> str:
+        return run_shell(sqlite_serial_build(opt), sqlite_script)
 
     return output

@@ -56,15 +56,16 @@ def _compile(bc: Path, exe: Path, flags: list[str], *args) -> subprocess.Complet
 
 @pytest.fixture(scope="session")
 def serial_output(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):
-    """kind -> (compile result, run result) of the serial reference build, built on first use."""
+    """kind -> (compile result, run result, object) of the serial reference build, built on
+    first use."""
     base = tmp_path_factory.mktemp("serial-real")
 
     @functools.cache
-    def output(kind: str) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess | None]:
+    def output(kind: str) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess | None, Path]:
         bc, flags = _sample(kind, request)
         exe = base / f"{SAMPLES[kind]}-serial"
         proc = _compile(bc, exe, flags, "--serial")
-        return proc, (_run(exe) if proc.returncode == 0 else None)
+        return proc, (_run(exe) if proc.returncode == 0 else None), Path(f"{exe}.parts") / "serial.o"
 
     return output
 
@@ -75,7 +76,7 @@ def _expected(kind: str) -> str:
 
 @pytest.mark.parametrize("kind", [pytest.param(k, marks=_known(k) if k == "cpp" else []) for k in SAMPLES])
 def test_serial_build_matches_native(kind: str, serial_output) -> None:
-    proc, run = serial_output(kind)
+    proc, run, _ = serial_output(kind)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert run is not None and run.returncode == 0, run.stderr[-3000:] if run else ""
     assert run.stdout == _expected(kind)
@@ -119,7 +120,10 @@ def test_partitioned_build_behaves_like_serial_and_native(kind: str, strategy: s
     run = _run(exe)
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout == _expected(kind)
-    _, serial = serial_output(kind)
+    _, serial, serial_object = serial_output(kind)
     assert serial is not None and run.stdout == serial.stdout
-    check = run_cli("validate", f"{exe}.parts", "--input", bc)
+    # Against the serial build's object: what validate would build again without
+    # --reference (the same input at the same --opt; tests/pipeline/test_validate*.py
+    # cover that route).
+    check = run_cli("validate", f"{exe}.parts", "--input", bc, "--reference", serial_object)
     assert check.returncode == 0, check.stdout[-3000:] + check.stderr[-3000:]
