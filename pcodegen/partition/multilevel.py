@@ -73,6 +73,7 @@ BALANCE_TOLERANCE = 0.002  # no cost predicts time this well, and on a system im
 # polish took 2.7 s of the critical path
 EXACT_STEPS = 8  # polish steps towards the exact bound after balancing microsecond costs within the tolerance
 SWAP_DELTA_SLACK = 32  # `polish` tries swaps whose cost difference is up to the excess plus this
+PRUNE_RANGE = 16  # `polish` bounds a range of swap partners this wide before scanning it
 
 
 @dataclass
@@ -432,6 +433,23 @@ def tighten(s: Partitioning, limit: float) -> None:
         part[:], load[:] = best[3], best[4]
 
 
+class _RangeMin:
+    """Minimum of `values[a:b]` in constant time (a sparse table)."""
+
+    def __init__(self, values: list[int]) -> None:
+        self.levels = [values]
+        width = 1
+        while 2 * width <= len(values):
+            last = self.levels[-1]
+            self.levels.append([min(last[i], last[i + width]) for i in range(len(last) - width)])
+            width *= 2
+
+    def __call__(self, a: int, b: int) -> int:
+        j = (b - a).bit_length() - 1
+        row = self.levels[j]
+        return min(row[a], row[b - (1 << j)])
+
+
 def polish(s: Partitioning, limit: float, max_steps: int = 64) -> bool:
     """Remove small overloads exactly: move one unit, or swap two units of different
     cost, between the heaviest partition and one with room, never pushing that one past
@@ -457,7 +475,6 @@ def polish(s: Partitioning, limit: float, max_steps: int = 64) -> bool:
         for v in range(n):
             first_of_cost[part[v]].setdefault(cost[v], v)
         in_p = [(u, conn_of(u)) for u in range(n) if part[u] == p]
-        conns: dict[int, dict[int, int]] = {}  # swap partners' connections, this step
         best = None  # (key, u, v or -1, q)
         for q in sorted(range(k), key=lambda x: (load[x], x)):
             room = int(limit - load[q])
@@ -465,8 +482,16 @@ def polish(s: Partitioning, limit: float, max_steps: int = 64) -> bool:
                 continue
             by_cost = first_of_cost[q]
             costs_q = sorted(by_cost)  # the costs present in q: a swap partner's cost is one of them
+            partners = [by_cost[c] for c in costs_q]
+            # gain[i]: what partner i's move to p adds to the cut, less the 2w of an edge
+            # to u (worked out when first needed). Its lowest value over a wide range of
+            # partners bounds every swap in that range, so a range that cannot beat the
+            # best so far is skipped: the same result, without the quadratic scan.
+            gain: list[int | None] = [None] * len(partners)
+            lowest: _RangeMin | None = None
             for u, cu_conn in in_p:
                 cu = cost[u]
+                adj_u = adj[u]
                 du = cu_conn.get(p, 0) - cu_conn.get(q, 0)
                 if cu <= room:
                     key = (cu < excess, du, -cu)
@@ -474,16 +499,27 @@ def polish(s: Partitioning, limit: float, max_steps: int = 64) -> bool:
                         best = (key, u, -1, q)
                 most = min(room, cu - 1, excess + SWAP_DELTA_SLACK)  # swap deltas 1..most, smallest first
                 lo, hi = bisect.bisect_left(costs_q, cu - most), bisect.bisect_left(costs_q, cu)
-                for i in range(hi - 1, lo - 1, -1):
-                    delta = cu - costs_q[i]
-                    v = by_cost[costs_q[i]]
-                    cv_conn = conns.get(v)
-                    if cv_conn is None:
-                        cv_conn = conns[v] = conn_of(v)
-                    d = du + cv_conn.get(q, 0) - cv_conn.get(p, 0) + 2 * adj[u].get(v, 0)
-                    key = (delta < excess, d, -delta)
-                    if best is None or key < best[0]:
-                        best = (key, u, v, q)
+                whole = bisect.bisect_right(costs_q, cu - excess, lo, hi)  # below it a swap removes the overload
+                for short, a, b in ((True, whole, hi), (False, lo, whole)):  # the order of i from hi - 1 down
+                    if a >= b:
+                        continue
+                    if best is not None and b - a >= PRUNE_RANGE:
+                        if lowest is None:
+                            for i, g in enumerate(gain):
+                                if g is None:
+                                    cv_conn = conn_of(partners[i])
+                                    gain[i] = cv_conn.get(q, 0) - cv_conn.get(p, 0)
+                            lowest = _RangeMin(gain)  # type: ignore[arg-type]
+                        if (short, du + lowest(a, b)) > best[0][:2]:
+                            continue
+                    for i in range(b - 1, a - 1, -1):
+                        g = gain[i]
+                        if g is None:
+                            cv_conn = conn_of(partners[i])
+                            g = gain[i] = cv_conn.get(q, 0) - cv_conn.get(p, 0)
+                        key = (short, du + g + 2 * adj_u.get(partners[i], 0), costs_q[i] - cu)
+                        if best is None or key < best[0]:
+                            best = (key, u, partners[i], q)
         if best is None:
             return False
         _, u, v, q = best
