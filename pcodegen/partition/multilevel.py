@@ -90,6 +90,38 @@ class Partitioning:
     def k(self) -> int:
         return len(self.load)
 
+    def connections(self, u: int) -> dict[int, int]:
+        """Partition -> total weight of `u`'s edges into it."""
+        conn: dict[int, int] = {}
+        part = self.part
+        for v, w in self.adj[u].items():
+            q = part[v]
+            conn[q] = conn.get(q, 0) + w
+        return conn
+
+    def overloaded(self, limit: float) -> tuple[int, int] | None:
+        """(the heaviest partition, by how much it is over `limit`, rounded up), or None
+        when none is over."""
+        p = max(range(self.k), key=lambda x: (self.load[x], -x))
+        return None if self.load[p] <= limit else (p, int(self.load[p] - limit + 0.999999))
+
+    def lowest_unit_of_cost(self) -> list[dict[int, int]]:
+        """Per partition: each cost present -> the lowest unit of that cost."""
+        found: list[dict[int, int]] = [{} for _ in range(self.k)]
+        for v, (q, c) in enumerate(zip(self.part, self.cost)):
+            found[q].setdefault(c, v)
+        return found
+
+    def exchange(self, u: int, v: int, p: int, q: int) -> None:
+        """Move unit `u` from partition `p` to `q`, and unit `v` (unless -1) from `q` to `p`."""
+        self.part[u] = q
+        self.load[p] -= self.cost[u]
+        self.load[q] += self.cost[u]
+        if v >= 0:
+            self.part[v] = p
+            self.load[q] -= self.cost[v]
+            self.load[p] += self.cost[v]
+
 
 def _cluster(cost: list[int], adj: Adj, cap: float, part: list[int] | None = None) -> tuple[list[int], int]:
     """Size-limited heavy-edge clustering: cluster id per node and the cluster count.
@@ -458,22 +490,14 @@ def polish(s: Partitioning, limit: float, max_steps: int = 64) -> bool:
     ends at or under the limit."""
     cost, adj, part, load, k = s.cost, s.adj, s.part, s.load, s.k
     n = len(cost)
-
-    def conn_of(u: int) -> dict[int, int]:
-        conn: dict[int, int] = {}
-        for v, w in adj[u].items():
-            q = part[v]
-            conn[q] = conn.get(q, 0) + w
-        return conn
+    conn_of = s.connections
 
     for _ in range(max_steps):
-        p = max(range(k), key=lambda x: (load[x], -x))
-        excess = int(load[p] - limit + 0.999999)
-        if load[p] <= limit:
+        over = s.overloaded(limit)
+        if over is None:
             return True
-        first_of_cost: list[dict[int, int]] = [{} for _ in range(k)]  # partition -> cost -> lowest unit
-        for v in range(n):
-            first_of_cost[part[v]].setdefault(cost[v], v)
+        p, excess = over
+        first_of_cost = s.lowest_unit_of_cost()
         in_p = [(u, conn_of(u)) for u in range(n) if part[u] == p]
         best = None  # (key, u, v or -1, q)
         for q in sorted(range(k), key=lambda x: (load[x], x)):
@@ -523,13 +547,7 @@ def polish(s: Partitioning, limit: float, max_steps: int = 64) -> bool:
         if best is None:
             return False
         _, u, v, q = best
-        part[u] = q
-        load[p] -= cost[u]
-        load[q] += cost[u]
-        if v >= 0:
-            part[v] = p
-            load[q] -= cost[v]
-            load[p] += cost[v]
+        s.exchange(u, v, p, q)
     return max(load) <= limit
 
 

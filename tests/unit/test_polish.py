@@ -14,21 +14,14 @@ from pcodegen.partition.multilevel import SWAP_DELTA_SLACK, Partitioning, polish
 def _full_scan_polish(s: Partitioning, limit: float, max_steps: int = 64) -> bool:
     """The same search without the bounds: every partner in every window is scored."""
     cost, adj, part, load, k = s.cost, s.adj, s.part, s.load, s.k
-
-    def conn_of(u: int) -> dict[int, int]:
-        conn: dict[int, int] = {}
-        for v, w in adj[u].items():
-            conn[part[v]] = conn.get(part[v], 0) + w
-        return conn
+    conn_of = s.connections
 
     for _ in range(max_steps):
-        p = max(range(k), key=lambda x: (load[x], -x))
-        excess = int(load[p] - limit + 0.999999)
-        if load[p] <= limit:
+        over = s.overloaded(limit)
+        if over is None:
             return True
-        lowest_of_cost: list[dict[int, int]] = [{} for _ in range(k)]
-        for v in range(len(cost)):
-            lowest_of_cost[part[v]].setdefault(cost[v], v)
+        p, excess = over
+        lowest_of_cost = s.lowest_unit_of_cost()
         best = None
         for q in sorted(range(k), key=lambda x: (load[x], x)):
             room = int(limit - load[q])
@@ -51,13 +44,7 @@ def _full_scan_polish(s: Partitioning, limit: float, max_steps: int = 64) -> boo
         if best is None:
             return False
         _, u, v, q = best
-        part[u] = q
-        load[p] -= cost[u]
-        load[q] += cost[u]
-        if v >= 0:
-            part[v] = p
-            load[q] -= cost[v]
-            load[p] += cost[v]
+        s.exchange(u, v, p, q)
     return max(load) <= limit
 
 
