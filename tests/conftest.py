@@ -7,6 +7,7 @@ import functools
 import importlib.util
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -93,6 +94,13 @@ def run_shell(exe: Path, script: Path) -> str:
                               cwd=script.parent)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout
+
+
+def interruptible() -> None:
+    """`preexec_fn` of a child a test interrupts: SIGINT back to its default, so ^C reaches
+    it even when the test run itself ignores SIGINT (a run started with `nohup ... &`
+    does, and its children inherit that)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import needs_clang, run_cli
+from conftest import interruptible, needs_clang, run_cli
 
 
 def processes_mentioning(marker: str) -> list[int]:
@@ -57,7 +57,7 @@ def test_hung_worker_does_not_outlive_the_coordinator(sample_modules: dict[str, 
     out = tmp_path / "out-killed-marker"
     proc = subprocess.Popen([sys.executable, "-m", "pcodegen", "compile", str(sample_modules["kernels"]),
                              "--parts", "2", "--inject-fault", "0:hang", "-o", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=interruptible)
     import time
 
     deadline = time.monotonic() + 30

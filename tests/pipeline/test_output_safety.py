@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import interruptible, run_cli
 from pcodegen.errors import UsageError
 from pcodegen.output import check_report_matches_input
 
@@ -145,7 +145,7 @@ def _interrupt(args: list, cwd: Path, wait_for: Path, parent: Path, timeout: flo
     soon as its work is under way, and wait for it."""
     existed = wait_for.exists()  # a previous output: wait for the new one's temporary directory instead
     proc = subprocess.Popen([sys.executable, "-m", "pcodegen", *map(str, args)], cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=interruptible)
     t0 = time.monotonic()
     while time.monotonic() - t0 < timeout and proc.poll() is None:
         if any(p.name.startswith(f".{wait_for.name}.pcodegen-tmp-") for p in parent.iterdir()) \
@@ -166,7 +166,7 @@ def test_interrupted_compile_keeps_the_previous_output(tmp_path: Path, src: Path
     # a hung worker keeps the compile busy until the interrupt
     args = ["compile", src, "-o", out, "--parts", "2", "--inject-fault", "0:hang"]
     proc = subprocess.Popen([sys.executable, "-m", "pcodegen", *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True, preexec_fn=interruptible)
     time.sleep(3)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
