@@ -32,7 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pcodegen.validate.symbols import (SHN_UNDEF, STT_FUNC, STT_GNU_IFUNC, STT_SECTION, STT_TLS, RawSymbol, Section,
-                                       named_symbols, open_elf, section_headers, symbol_entries)
+                                       SymbolEntry, elf_layout, named_symbols, open_elf, reading, section_headers,
+                                       symbol_entries)
 
 SHN_ABS, SHN_COMMON = 0xFFF1, 0xFFF2
 SHF_WRITE, SHF_ALLOC, SHF_EXECINSTR, SHF_TLS = 0x1, 0x2, 0x4, 0x400
@@ -116,14 +117,19 @@ def _structor_section(name: str) -> tuple[str, int, bool] | None:
 def object_facts(data: bytes, name: str = "object") -> ObjectFacts:
     """Read the program-level facts of one ELF relocatable object."""
     elf = open_elf(data, name)
-    facts = ObjectFacts(name)
     sections = section_headers(elf, data, name)
     entries = symbol_entries(elf, data, sections, name)
-    order = "<" if elf.little_endian else ">"
+    with reading(name, "comdat groups or constructor lists"):
+        return _object_facts(name, data, elf_layout(elf), sections, entries)
+
+
+def _object_facts(name: str, data: bytes, layout: tuple[str, int], sections: list[Section],
+                  entries: list[SymbolEntry]) -> ObjectFacts:
+    facts = ObjectFacts(name)
     group_of: dict[int, str] = {}
     for sec in sections:
         if sec.type == SHT_GROUP and entries:
-            words = struct.unpack_from(order + f"{sec.size // 4}I", data, sec.offset)
+            words = struct.unpack_from(layout[0] + f"{sec.size // 4}I", data, sec.offset)
             signature = entries[sec.info][0]
             facts.groups[signature] = [sections[i].name for i in words[1:]]
             for i in words[1:]:
@@ -150,17 +156,17 @@ def object_facts(data: bytes, name: str = "object") -> ObjectFacts:
             continue
         which, priority, reverse = info
         rel = relocations.get(index)
-        entries_here = [_function_name(entries, r, at_address)
-                        for r in (_relocations(rel, data, order, elf.elfclass) if rel is not None else [])]
+        functions = [_function_name(entries, r, at_address) for r in (_relocations(rel, data, layout) if rel else [])]
         if reverse:
-            entries_here.reverse()
-        facts.structors += [Structor(which, priority, fn, group_of.get(index)) for fn in entries_here]
+            functions.reverse()
+        facts.structors += [Structor(which, priority, fn, group_of.get(index)) for fn in functions]
     return facts
 
 
-def _relocations(rel: Section, data: bytes, order: str, elfclass: int) -> list[tuple[int, int, int]]:
+def _relocations(rel: Section, data: bytes, layout: tuple[str, int]) -> list[tuple[int, int, int]]:
     """(offset, symbol index, addend) of each entry of a relocation section, by offset
     (REL entries keep their addend in the section: taken as 0)."""
+    order, elfclass = layout
     rela = rel.type == SHT_RELA
     fmt = order + (("QQq" if rela else "QQ") if elfclass == 64 else ("IIi" if rela else "II"))
     shift = 32 if elfclass == 64 else 8
@@ -169,7 +175,7 @@ def _relocations(rel: Section, data: bytes, order: str, elfclass: int) -> list[t
     return sorted((r[0], r[1] >> shift, r[2] if rela else 0) for r in rows)
 
 
-def _function_name(entries: list[tuple[str, int, int, int, int, int]], reloc: tuple[int, int, int],
+def _function_name(entries: list[SymbolEntry], reloc: tuple[int, int, int],
                    at_address: dict[tuple[int, int], list[RawSymbol]]) -> str:
     """The function a structor relocation points at: its symbol, or for a relocation
     against a section symbol, the function defined at that section offset."""

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import io
 import struct
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, Tuple
 
 import llvmlite.binding as llvm
 
@@ -94,9 +95,23 @@ class Section:
     info: int
 
 
-def _layout(elf: ELFFile) -> tuple[str, int]:
+SymbolEntry = Tuple[str, int, int, int, int, int]  # name, value, size, info, other, section index
+
+
+def elf_layout(elf: ELFFile) -> tuple[str, int]:
     """(struct byte order, ELF class) of an object pyelftools opened."""
     return ("<" if elf.little_endian else ">"), elf.elfclass
+
+
+@contextmanager
+def reading(name: str, what: str) -> Iterator[None]:
+    """Raw reads of an object's tables: an offset or index past the data (a truncated or
+    corrupt object) becomes one line naming the object and `what` could not be read."""
+    try:
+        yield
+    except (struct.error, ValueError, IndexError):
+        raise UsageError(f"{name}: a truncated or corrupt ELF object (its {what} cannot be read); "
+                         "compile it again") from None
 
 
 def section_headers(elf: ELFFile, data: bytes, name: str = "object") -> list[Section]:
@@ -106,15 +121,12 @@ def section_headers(elf: ELFFile, data: bytes, name: str = "object") -> list[Sec
     lookup by name: seconds for a C++ object's thousands of comdat sections. The header
     table is read here directly, extended numbering included (past 0xff00 sections the
     count and the name table's index are kept in section 0)."""
-    try:
+    with reading(name, "section headers"):
         return _section_headers(elf, data)
-    except (struct.error, ValueError, IndexError):
-        raise UsageError(f"{name}: a truncated or corrupt ELF object (its section headers cannot be read); "
-                         "compile it again") from None
 
 
 def _section_headers(elf: ELFFile, data: bytes) -> list[Section]:
-    order, elfclass = _layout(elf)
+    order, elfclass = elf_layout(elf)
     if elfclass == 64:
         shoff, = struct.unpack_from(order + "Q", data, 0x28)
         _, shnum, shstrndx = struct.unpack_from(order + "HHH", data, 0x3A)
@@ -138,27 +150,23 @@ def _section_headers(elf: ELFFile, data: bytes) -> list[Section]:
                     r[1], r[2], r[4], r[5], r[6], r[7]) for r in rows]
 
 
-def symbol_entries(elf: ELFFile, data: bytes, sections: list[Section],
-                   name: str = "object") -> list[tuple[str, int, int, int, int, int]]:
+def symbol_entries(elf: ELFFile, data: bytes, sections: list[Section], name: str = "object") -> list[SymbolEntry]:
     """Every entry of `.symtab` by index: (name, value, size, info, other, section
     index), the index taken from `.symtab_shndx` where the entry defers to it. The
     fixed-size entries are unpacked in one `struct.iter_unpack` sweep rather than as
     pyelftools' per-symbol objects (the coordinator reads each object while workers
     still compile)."""
-    try:
+    with reading(name, "symbol table"):
         return _symbol_entries(elf, data, sections)
-    except (struct.error, ValueError, IndexError):
-        raise UsageError(f"{name}: a truncated or corrupt ELF object (its symbol table cannot be read); "
-                         "compile it again") from None
 
 
-def _symbol_entries(elf: ELFFile, data: bytes, sections: list[Section]) -> list[tuple[str, int, int, int, int, int]]:
+def _symbol_entries(elf: ELFFile, data: bytes, sections: list[Section]) -> list[SymbolEntry]:
     found = [i for i, sec in enumerate(sections) if sec.type == SHT_SYMTAB]
     if not found:
         return []
     symtab = sections[found[0]]
     s0 = sections[symtab.link].offset
-    order, elfclass = _layout(elf)
+    order, elfclass = elf_layout(elf)
     # Elf64_Sym: name, info, other, shndx, value, size; Elf32_Sym: name, value, size, info, other, shndx.
     fmt, fields = ("IBBHQQ", (0, 4, 5, 1, 2, 3)) if elfclass == 64 else ("IIIBBH", (0, 1, 2, 3, 4, 5))
     fmt = order + fmt
@@ -176,7 +184,7 @@ def _symbol_entries(elf: ELFFile, data: bytes, sections: list[Section]) -> list[
     return entries
 
 
-def named_symbols(entries: list[tuple[str, int, int, int, int, int]]) -> Iterator[RawSymbol]:
+def named_symbols(entries: list[SymbolEntry]) -> Iterator[RawSymbol]:
     """The named entries of `symbol_entries` except section and file symbols."""
     for name, value, size, info, other, shndx in entries:
         if not name or (info & 0xF) in (STT_SECTION, STT_FILE):

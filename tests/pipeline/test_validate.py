@@ -131,3 +131,26 @@ def test_truncated_object_is_one_line(sample_modules: dict[str, Path], tmp_path:
         assert proc.returncode == 2, proc.stderr
         lines = proc.stderr.strip().splitlines()
         assert len(lines) == 1 and "part-001.o: a truncated or corrupt ELF object" in lines[0], lines
+
+
+@needs_clang
+def test_corrupt_group_section_is_one_line(tmp_path: Path) -> None:
+    """A comdat group whose contents lie past the end of the object is reported as a
+    corrupt object by name, not as a traceback from the raw read."""
+    import struct
+
+    from pcodegen.errors import UsageError
+    from pcodegen.validate.program import object_facts
+    from pcodegen.validate.symbols import open_elf, section_headers
+
+    src = tmp_path / "g.cpp"
+    src.write_text("inline int f() { return 1; }\nint g() { return f(); }\n")
+    obj = tmp_path / "g.o"
+    subprocess.run([build.find_tool("clang-19"), "-x", "c++", "-c", str(src), "-o", str(obj)], check=True)
+    data = bytearray(obj.read_bytes())
+    assert object_facts(bytes(data), obj.name).groups  # _Z1fv's group
+    group = next(i for i, s in enumerate(section_headers(open_elf(bytes(data), obj.name), bytes(data))) if s.type == 17)
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    struct.pack_into("<Q", data, shoff + 64 * group + 24, len(data) + 4096)  # Elf64_Shdr.sh_offset
+    with pytest.raises(UsageError, match=r"^g\.o: a truncated or corrupt ELF object \(its comdat groups"):
+        object_facts(bytes(data), obj.name)
